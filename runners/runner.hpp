@@ -27,6 +27,8 @@ public:
     virtual ~Runner() = default;
     // What produced the responses (part of a run's fingerprint): "replay:<sha256 of the file>", "openai:<url>/<model>".
     virtual std::string identity() const = 0;
+    // Stored with the run, not hashed: endpoint URLs, served model names, recipe...
+    virtual core::Json provenance() const { return core::Json::object(); }
     // Generates every request and calls on_result once per request, as each finishes.
     virtual void run(const std::vector<GenerateRequest>& requests, const OnResult& on_result) = 0;
 };

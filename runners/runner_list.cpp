@@ -1,6 +1,7 @@
-// The one table of runners. "openai" (endpoints) and "builtin" (the MoE runner) are named in design.md and come with
-// their issues; asking for them today is a clear usage error, not a silent fallback.
+// The one table of runners. "builtin" (the MoE runner) is named in design.md and comes with its issue; asking for it
+// today is a clear usage error, not a silent fallback.
 #include "core/error.hpp"
+#include "runners/openai/openai_runner.hpp"
 #include "runners/replay/replay_runner.hpp"
 #include "runners/runner.hpp"
 
@@ -18,7 +19,12 @@ std::unique_ptr<Runner> make_replay(const core::Json& settings) {
     return std::make_unique<ReplayRunner>(settings["responses"].get<std::string>());
 }
 
+std::unique_ptr<Runner> make_openai(const core::Json& settings) {
+    return std::make_unique<OpenAIRunner>(OpenAISettings::from_json(settings));
+}
+
 constexpr Entry kRunners[] = {
+    {"openai", make_openai},
     {"replay", make_replay},
 };
 
@@ -38,7 +44,7 @@ std::unique_ptr<Runner> make_runner(const std::string& name, const core::Json& s
     for (const auto& n : runner_names())
         known += (known.empty() ? "" : ", ") + n;
     throw_error(ErrorCode::usage, "runner \"" + name + "\" is not available in this build (available: " + known +
-                                      "; openai and builtin come with their issues)");
+                                      "; builtin comes with its issue)");
 }
 
 } // namespace qeval::runners

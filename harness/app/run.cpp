@@ -1,8 +1,21 @@
 // run_tasks (see run.hpp).
 #include "harness/app/run.hpp"
 
+#include <algorithm>
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <functional>
+#include <iostream>
+#include <mutex>
+#include <thread>
+
+#include <unistd.h>
+
 #include "core/error.hpp"
 #include "core/hash.hpp"
+#include "core/time.hpp"
+#include "harness/data/progress.hpp"
 #include "harness/storage/run_store.hpp"
 #include "qeval/version.hpp"
 #include "runners/runner.hpp"
@@ -33,6 +46,185 @@ std::vector<const tasks::Sample*> select(const tasks::Dataset& ds, const RunOpti
     return out;
 }
 
+// Responses flow from the runner's thread through a pool of graders to one writer thread, which commits whatever has
+// arrived in one transaction (group commit: small groups when responses are slow, large ones at full speed) and
+// keeps the run's heartbeat. push() blocks while the queue is full, so memory stays bounded. finish() commits
+// everything pushed before returning, also after a failure elsewhere: what arrived is never dropped.
+class Pipeline {
+public:
+    Pipeline(const tasks::TaskSpec& task, const std::map<std::string, const tasks::Sample*>& by_id, RunStore& store,
+             std::int64_t run_id, int graders, std::function<void(const StoredSample&)> on_commit)
+        : task_(task), by_id_(by_id), store_(store), run_id_(run_id), on_commit_(std::move(on_commit)) {
+        for (int i = 0; i < graders; ++i)
+            graders_.emplace_back([this] { grade_loop(); });
+        writer_ = std::thread([this] { write_loop(); });
+    }
+    ~Pipeline() {
+        try {
+            finish();
+        } catch (...) { // the first error was already reported by finish(), or is being unwound
+        }
+    }
+
+    void push(const runners::GenerateRequest& req, core::ModelOutput out) {
+        std::unique_lock lock(mu_);
+        space_.wait(lock, [&] { return in_queue_.size() < kCapacity || failure_; });
+        if (failure_) std::rethrow_exception(failure_);
+        in_queue_.push_back(
+            {req.problem_id, req.sample_index, core::sha256_hex(core::Json(req.messages).dump()), std::move(out), {}});
+        work_.notify_one();
+    }
+
+    // Commits everything pushed, stops the threads, rethrows the writer's failure.
+    void finish() {
+        {
+            std::lock_guard lock(mu_);
+            if (closed_) return;
+            closed_ = true;
+        }
+        work_.notify_all();
+        for (auto& t : graders_)
+            t.join();
+        {
+            std::lock_guard lock(mu_);
+            graders_done_ = true;
+        }
+        graded_.notify_all();
+        writer_.join();
+        if (failure_) std::rethrow_exception(failure_);
+    }
+
+    std::size_t stored() const { return stored_; }
+
+private:
+    static constexpr std::size_t kCapacity = 4096, kGroup = 1024;
+
+    void grade_loop() {
+        for (;;) {
+            StoredSample s;
+            {
+                std::unique_lock lock(mu_);
+                work_.wait(lock, [&] { return !in_queue_.empty() || closed_; });
+                if (in_queue_.empty()) return;
+                s = std::move(in_queue_.front());
+                in_queue_.pop_front();
+            }
+            space_.notify_one();
+            if (s.output.error.empty())
+                s.score = tasks::score_response(task_, s.output.text, *by_id_.at(s.problem_id));
+            else
+                s.score = tasks::make_score(core::Verdict::error, "", "request", s.output.error);
+            {
+                std::lock_guard lock(mu_);
+                out_queue_.push_back(std::move(s));
+            }
+            graded_.notify_one();
+        }
+    }
+
+    void write_loop() {
+        auto last_beat = std::chrono::steady_clock::now();
+        std::vector<StoredSample> group;
+        for (;;) {
+            {
+                std::unique_lock lock(mu_);
+                graded_.wait_for(lock, std::chrono::seconds(5), [&] { return !out_queue_.empty() || graders_done_; });
+                while (!out_queue_.empty() && group.size() < kGroup) {
+                    group.push_back(std::move(out_queue_.front()));
+                    out_queue_.pop_front();
+                }
+                if (group.empty() && graders_done_) return;
+            }
+            try {
+                if (!group.empty()) {
+                    stored_ += store_.store(run_id_, group);
+                    for (const auto& s : group)
+                        on_commit_(s); // acknowledged only now, after the commit
+                    group.clear();
+                }
+                auto now = std::chrono::steady_clock::now();
+                if (now - last_beat > std::chrono::seconds(10)) {
+                    store_.heartbeat(run_id_);
+                    last_beat = now;
+                }
+            } catch (...) {
+                std::lock_guard lock(mu_);
+                failure_ = std::current_exception();
+                in_queue_.clear();
+                out_queue_.clear();
+                space_.notify_all();
+                return;
+            }
+        }
+    }
+
+    const tasks::TaskSpec& task_;
+    const std::map<std::string, const tasks::Sample*>& by_id_;
+    RunStore& store_;
+    std::int64_t run_id_;
+    std::function<void(const StoredSample&)> on_commit_;
+    std::mutex mu_;
+    std::condition_variable work_, space_, graded_;
+    std::deque<StoredSample> in_queue_, out_queue_;
+    bool closed_ = false, graders_done_ = false;
+    std::exception_ptr failure_;
+    std::vector<std::thread> graders_;
+    std::thread writer_;
+    std::size_t stored_ = 0;
+};
+
+// What `qeval run` shows while it runs: on a terminal a line redrawn in place; otherwise one JSON line a minute.
+class RunProgress {
+public:
+    RunProgress(const std::string& label, std::size_t total, bool enabled)
+        : total_(total), enabled_(enabled), label_(label),
+          bar_(label, data::ProgressUnit::samples, enabled && isatty(STDERR_FILENO) != 0) {}
+
+    void add(const StoredSample& s, RunResult& r) { // called by the writer thread only
+        ++done_;
+        if (!s.output.error.empty()) ++r.errors;
+        if (s.output.finish_reason == "length") ++r.truncated;
+        if (s.output.attempts > 1) r.retries += static_cast<std::size_t>(s.output.attempts - 1);
+        if (s.output.error.empty()) {
+            ++answered_;
+            tokens_ += s.output.completion_tokens;
+        }
+        if (!enabled_) return;
+        std::string extra = "errors " + std::to_string(r.errors) + "  retries " + std::to_string(r.retries);
+        if (answered_ > 0) extra += "  tokens/answer " + std::to_string(tokens_ / static_cast<std::int64_t>(answered_));
+        bar_.update(done_, total_, extra);
+        auto now = std::chrono::steady_clock::now();
+        if (isatty(STDERR_FILENO) == 0 && now - last_line_ > std::chrono::seconds(60)) {
+            last_line_ = now;
+            double elapsed = bar_.elapsed_s();
+            double rate = elapsed > 0 ? static_cast<double>(done_) / elapsed : 0;
+            std::cerr << core::Json{{"progress", label_},
+                                    {"done", done_},
+                                    {"total", total_},
+                                    {"errors", r.errors},
+                                    {"retries", r.retries},
+                                    {"samples_per_s", rate},
+                                    {"eta_s", rate > 0 ? static_cast<double>(total_ - done_) / rate : 0.0}}
+                             .dump()
+                      << "\n";
+        }
+    }
+
+private:
+    std::size_t total_, done_ = 0, answered_ = 0;
+    std::int64_t tokens_ = 0;
+    bool enabled_;
+    std::string label_;
+    data::Progress bar_;
+    std::chrono::steady_clock::time_point last_line_ = std::chrono::steady_clock::now();
+};
+
+int grader_threads(int asked) {
+    if (asked > 0) return asked;
+    unsigned cores = std::thread::hardware_concurrency();
+    return static_cast<int>(std::clamp<unsigned>(cores > 1 ? cores - 1 : 1, 1, 16));
+}
+
 RunResult run_one(const tasks::TaskSpec& task, const RunOptions& o, runners::Runner& runner, RunStore& store) {
     tasks::Dataset ds = task.load({o.data_dir, o.seed, o.task_params});
     std::string prompt = o.prompt.empty() ? task.default_prompt : o.prompt;
@@ -51,17 +243,24 @@ RunResult run_one(const tasks::TaskSpec& task, const RunOptions& o, runners::Run
                            {"runner", o.runner}};
     core::Json identity = {{"variant", o.variant}, {"task", task.name},    {"task_version", task.version},
                            {"data", files},        {"settings", settings}, {"runner", runner.identity()}};
-    RunSpec spec{
-        core::sha256_hex(identity.dump()),
-        o.variant,
-        task.name,
-        task.version,
-        settings,
-        core::Json{
-            {"qeval_version", kVersion}, {"qeval_commit", kGitCommit}, {"data", files}, {"runner", runner.identity()}},
-        static_cast<std::int64_t>(problems.size()) * o.samples};
+    RunSpec spec{core::sha256_hex(identity.dump()),
+                 o.variant,
+                 task.name,
+                 task.version,
+                 settings,
+                 core::Json{{"qeval_version", kVersion},
+                            {"qeval_commit", kGitCommit},
+                            {"data", files},
+                            {"runner", runner.identity()},
+                            {"runner_details", runner.provenance()},
+                            {"host", RunStore::default_owner()},
+                            {"started_at", core::utc_now_iso()}},
+                 static_cast<std::int64_t>(problems.size()) * o.samples};
     RunHandle handle = store.begin_run(spec);
-    RunResult result{handle.run.id, task.name, handle.resumed, 0, 0, 0};
+    RunResult result;
+    result.run_id = handle.run.id;
+    result.task = task.name;
+    result.resumed = handle.resumed;
     auto done = store.done_pairs(handle.run.id);
     std::vector<runners::GenerateRequest> requests;
     std::map<std::string, const tasks::Sample*> by_id;
@@ -79,27 +278,38 @@ RunResult run_one(const tasks::TaskSpec& task, const RunOptions& o, runners::Run
         }
     }
     result.requested = requests.size();
-    std::vector<StoredSample> batch;
-    auto flush = [&] {
-        result.stored += store.store(handle.run.id, batch);
-        batch.clear();
-    };
-    runner.run(requests, [&](const runners::GenerateRequest& req, core::ModelOutput out) {
-        StoredSample s{req.problem_id, req.sample_index, core::sha256_hex(core::Json(req.messages).dump()), {}, {}};
-        if (out.error.empty())
-            s.score = tasks::score_response(task, out.text, *by_id.at(req.problem_id));
-        else
-            s.score = tasks::make_score(core::Verdict::error, "", "request", out.error);
-        s.output = std::move(out);
-        batch.push_back(std::move(s));
-        if (batch.size() >= 16) flush();
-    });
-    flush();
+    RunProgress progress(o.variant + "/" + task.name, requests.size(), o.progress && !requests.empty());
+    {
+        Pipeline pipeline(task, by_id, store, handle.run.id, grader_threads(o.graders),
+                          [&](const StoredSample& s) { progress.add(s, result); });
+        try {
+            runner.run(requests, [&](const runners::GenerateRequest& req, core::ModelOutput out) {
+                pipeline.push(req, std::move(out));
+            });
+            pipeline.finish();
+        } catch (...) {
+            pipeline.finish(); // commit what arrived (rethrows a storage failure, which then wins)
+            result.stored = pipeline.stored();
+            store.finish_run(handle.run.id, "failed"); // releases it; the same command resumes
+            throw;
+        }
+        result.stored = pipeline.stored();
+    }
     store.finish_run(handle.run.id, "done");
+    for (const auto& r : store.list_runs())
+        if (r.id == handle.run.id) result.accuracy = r.accuracy;
     return result;
 }
 
 } // namespace
+
+core::Json RunResult::to_json() const {
+    return {{"run", run_id},      {"task", task},
+            {"resumed", resumed}, {"requested", requested},
+            {"stored", stored},   {"already_done", already_done},
+            {"errors", errors},   {"truncated", truncated},
+            {"retries", retries}, {"accuracy", accuracy ? core::Json(*accuracy * 100.0) : core::Json()}};
+}
 
 std::pair<int, int> parse_shard(const std::string& text) {
     auto slash = text.find('/');

@@ -1,12 +1,14 @@
 // `qeval run`: the one place that knows the whole pipeline. For each task: load the data set, take the problems
 // (stable order; --limit first N; --shard i/n every n-th), render prompts, ask the runner for every (problem,
-// sample) pair the run does not have yet, grade each response as it arrives, and commit it in small batches.
-// The same command resumes the same run (its fingerprint); nothing stored is generated again.
+// sample) pair the run does not have yet, grade each response as it arrives (a pool of grader threads), and commit
+// it (a writer thread, one transaction per group of whatever has arrived). The same command resumes the same run
+// (its fingerprint); nothing stored is generated again, failed requests are asked again.
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,6 +29,8 @@ struct RunOptions {
     int shard_index = 0, shard_count = 1;
     std::map<std::string, std::string> task_params; // release, start_date, end_date
     std::filesystem::path data_dir, db;
+    bool progress = true; // a progress line on stderr (redrawn on a terminal; a JSON line a minute otherwise)
+    int graders = 0;      // grader threads; 0: one per core beyond the first (at least 1)
 };
 
 struct RunResult {
@@ -34,6 +38,9 @@ struct RunResult {
     std::string task;
     bool resumed = false;
     std::size_t requested = 0, stored = 0, already_done = 0;
+    std::size_t errors = 0, truncated = 0, retries = 0; // of this invocation's responses
+    std::optional<double> accuracy;                     // avg@k over the whole run so far, in [0, 1]
+    core::Json to_json() const;
 };
 
 std::vector<RunResult> run_tasks(const RunOptions& options);

@@ -1,7 +1,6 @@
-// libcurl easy-interface GET with retries (see http.hpp). Retry policy after the usual practice for HTTP clients:
-// exponential backoff with full jitter (AWS Architecture Blog, "Exponential Backoff And Jitter"), Retry-After as
-// RFC 9110 section 10.2.3 defines it (seconds or an HTTP-date). Truncation is detected by curl (CURLE_PARTIAL_FILE
-// when the connection closes before Content-Length bytes) and checked again against Content-Length here.
+// libcurl easy-interface GET with retries (see http.hpp), by the policy in core/net/retry.hpp. Truncation is detected
+// by curl (CURLE_PARTIAL_FILE when the connection closes before Content-Length bytes) and checked again against
+// Content-Length here.
 #include "harness/data/http.hpp"
 
 #include <algorithm>
@@ -22,6 +21,7 @@
 #include <openssl/evp.h>
 #include <unistd.h>
 
+#include "core/net/retry.hpp"
 #include "core/text.hpp"
 #include "qeval/version.hpp"
 
@@ -36,16 +36,6 @@ std::string lower(std::string_view s) {
     return core::to_lower(s);
 }
 
-long env_long(const char* name, long fallback) {
-    const char* v = std::getenv(name);
-    if (!v || !*v) return fallback;
-    char* end = nullptr;
-    long x = std::strtol(v, &end, 10);
-    QEVAL_CHECK(end && *end == '\0' && x >= 0, ErrorCode::usage,
-                std::string("$") + name + ": expected a non-negative integer, got '" + v + "'");
-    return x;
-}
-
 std::string to_hex(const unsigned char* bytes, unsigned n) {
     static constexpr char kDigits[] = "0123456789abcdef";
     std::string out;
@@ -55,41 +45,6 @@ std::string to_hex(const unsigned char* bytes, unsigned n) {
         out += kDigits[bytes[i] & 15];
     }
     return out;
-}
-
-bool retryable_status(long status) {
-    return status == 408 || status == 429 || (status >= 500 && status != 501);
-}
-
-bool retryable_transport(CURLcode code) {
-    switch (code) {
-    case CURLE_COULDNT_CONNECT:
-    case CURLE_OPERATION_TIMEDOUT:
-    case CURLE_PARTIAL_FILE:
-    case CURLE_RECV_ERROR:
-    case CURLE_SEND_ERROR:
-    case CURLE_GOT_NOTHING:
-    case CURLE_HTTP2:
-    case CURLE_HTTP2_STREAM:
-    case CURLE_SSL_CONNECT_ERROR:
-    case CURLE_BAD_CONTENT_ENCODING:
-    case CURLE_WEIRD_SERVER_REPLY:
-        return true;
-    default:
-        return false;
-    }
-}
-
-// Retry-After: delay-seconds or an HTTP-date (RFC 9110 10.2.3).
-std::optional<std::chrono::seconds> parse_retry_after(const std::optional<std::string>& value) {
-    if (!value) return std::nullopt;
-    std::string v(core::trim(*value));
-    if (v.empty()) return std::nullopt;
-    if (std::all_of(v.begin(), v.end(), [](unsigned char c) { return std::isdigit(c); }))
-        return std::chrono::seconds(std::strtoll(v.c_str(), nullptr, 10));
-    std::time_t when = curl_getdate(v.c_str(), nullptr);
-    if (when < 0) return std::nullopt;
-    return std::chrono::seconds(std::max<std::time_t>(0, when - std::time(nullptr)));
 }
 
 class MemorySink : public Sink {
@@ -111,9 +66,9 @@ void global_init() {
 
 HttpOptions http_options_from_env() {
     HttpOptions o;
-    o.backoff_base = std::chrono::milliseconds(env_long("QEVAL_HTTP_BACKOFF_MS", o.backoff_base.count()));
-    o.max_attempts = static_cast<int>(std::max(1L, env_long("QEVAL_HTTP_ATTEMPTS", o.max_attempts)));
-    o.low_speed_time_s = std::max(1L, env_long("QEVAL_HTTP_LOW_SPEED_S", o.low_speed_time_s));
+    o.backoff_base = std::chrono::milliseconds(core::net::env_long("QEVAL_HTTP_BACKOFF_MS", o.backoff_base.count()));
+    o.max_attempts = static_cast<int>(std::max(1L, core::net::env_long("QEVAL_HTTP_ATTEMPTS", o.max_attempts)));
+    o.low_speed_time_s = std::max(1L, core::net::env_long("QEVAL_HTTP_LOW_SPEED_S", o.low_speed_time_s));
     return o;
 }
 
@@ -364,7 +319,7 @@ Verdict classify(HttpAttempt& a, const std::string& url, std::string& reason) {
     if (a.code != CURLE_OK) {
         reason = "GET " + url + ": " + (a.curl_error[0] ? a.curl_error : curl_easy_strerror(a.code)) + " (curl error " +
                  std::to_string(static_cast<int>(a.code)) + ")";
-        return retryable_transport(a.code) ? Verdict::retry : Verdict::fail;
+        return core::net::retryable_transport(a.code) ? Verdict::retry : Verdict::fail;
     }
     if (a.status >= 200 && a.status <= 299) {
         if (!a.body_started) start_body(a); // an empty body still replaces what the sink held
@@ -381,19 +336,17 @@ Verdict classify(HttpAttempt& a, const std::string& url, std::string& reason) {
         a.sink->reset(); // the range we asked for no longer fits: start over
         return Verdict::retry;
     }
-    return retryable_status(a.status) ? Verdict::retry : Verdict::fail;
+    return core::net::retryable_status(a.status) ? Verdict::retry : Verdict::fail;
 }
 
 } // namespace
 
 void HttpClient::wait_before_retry(int attempt_no, const HttpAttempt& a, const std::string& reason) {
     static thread_local std::mt19937_64 rng{std::random_device{}()};
-    double ceiling_ms = static_cast<double>(options_.backoff_base.count()) * std::pow(2.0, attempt_no - 1);
-    ceiling_ms = std::min(ceiling_ms, static_cast<double>(options_.backoff_max.count()));
-    auto delay = std::chrono::milliseconds(
-        static_cast<std::int64_t>(std::uniform_real_distribution<double>(0.0, ceiling_ms)(rng)));
-    if (auto after = parse_retry_after(a.final_header("retry-after")))
-        delay = std::max<std::chrono::milliseconds>(delay, std::min(*after, options_.retry_after_max));
+    std::optional<std::chrono::seconds> after;
+    if (auto value = a.final_header("retry-after")) after = core::net::parse_retry_after(*value);
+    auto delay = core::net::backoff_delay({options_.backoff_base, options_.backoff_max, options_.retry_after_max},
+                                          attempt_no, after, rng);
     if (options_.on_retry) {
         char secs[32];
         std::snprintf(secs, sizeof secs, "%.1f", static_cast<double>(delay.count()) / 1000.0);

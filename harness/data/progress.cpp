@@ -18,7 +18,8 @@ std::string fixed(double x, int decimals) {
 }
 
 std::string format_count(ProgressUnit unit, std::uint64_t n) {
-    return unit == ProgressUnit::bytes ? format_bytes(n) : std::to_string(n) + " rows";
+    if (unit == ProgressUnit::bytes) return format_bytes(n);
+    return std::to_string(n) + (unit == ProgressUnit::rows ? " rows" : " samples");
 }
 
 std::string format_duration(double seconds) {
@@ -46,7 +47,7 @@ std::string format_bytes(std::uint64_t bytes) {
 }
 
 std::string format_progress(const std::string& label, ProgressUnit unit, std::uint64_t done, std::uint64_t total,
-                            double elapsed_s) {
+                            double elapsed_s, const std::string& extra) {
     std::string line = label;
     if (total > 0) {
         double frac = std::min(1.0, static_cast<double>(done) / static_cast<double>(total));
@@ -59,10 +60,12 @@ std::string format_progress(const std::string& label, ProgressUnit unit, std::ui
     }
     if (elapsed_s > 0.05 && done > 0) {
         double rate = static_cast<double>(done) / elapsed_s;
-        line += "  " + (unit == ProgressUnit::bytes ? format_bytes(static_cast<std::uint64_t>(rate)) + "/s"
-                                                    : fixed(rate, 0) + " rows/s");
+        line += "  " + (unit == ProgressUnit::bytes
+                            ? format_bytes(static_cast<std::uint64_t>(rate)) + "/s"
+                            : fixed(rate, rate < 10 ? 1 : 0) + (unit == ProgressUnit::rows ? " rows/s" : " samples/s"));
         if (total > done) line += "  ETA " + format_duration(static_cast<double>(total - done) / rate);
     }
+    if (!extra.empty()) line += "  " + extra;
     return line;
 }
 
@@ -83,21 +86,22 @@ void Progress::clear_line() {
     drawn_ = false;
 }
 
-void Progress::update(std::uint64_t done, std::uint64_t total) {
+void Progress::update(std::uint64_t done, std::uint64_t total, const std::string& extra) {
     done_ = done;
     total_ = total;
+    extra_ = extra;
     if (!terminal_) return;
     auto now = std::chrono::steady_clock::now();
     if (drawn_ && now - last_draw_ < std::chrono::milliseconds(100) && !(total > 0 && done >= total)) return;
     last_draw_ = now;
-    std::cerr << "\r" << format_progress(label_, unit_, done, total, elapsed_s()) << "\x1b[K" << std::flush;
+    std::cerr << "\r" << format_progress(label_, unit_, done, total, elapsed_s(), extra) << "\x1b[K" << std::flush;
     drawn_ = true;
 }
 
 void Progress::note(const std::string& line) {
     clear_line();
     std::cerr << "  " << label_ << ": " << line << "\n" << std::flush;
-    if (terminal_) update(done_, total_);
+    if (terminal_) update(done_, total_, extra_);
 }
 
 void Progress::finish(const std::string& summary) {

@@ -1,0 +1,662 @@
+// See openai_runner.hpp. The event loop follows libcurl's "multi_socket" design (curl docs: libcurl-multi(3),
+// CURLMOPT_SOCKETFUNCTION, CURLMOPT_TIMERFUNCTION; example ephiperfifo.c): curl tells us which sockets to watch and
+// when to call it back; epoll waits; curl_multi_socket_action does the work for the ready socket only.
+#include "runners/openai/openai_runner.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <limits>
+#include <memory>
+#include <mutex>
+#include <queue>
+#include <random>
+
+#include <curl/curl.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "core/error.hpp"
+#include "core/text.hpp"
+#include "qeval/version.hpp"
+#include "runners/openai/sse.hpp"
+
+namespace qeval::runners {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using openai::Endpoint;
+
+void global_init() {
+    static std::once_flag once;
+    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+std::string strip_slash(std::string url) {
+    while (!url.empty() && url.back() == '/')
+        url.pop_back();
+    return url;
+}
+
+const char* endpoint_path(Endpoint e) {
+    return e == Endpoint::chat ? "/chat/completions" : "/completions";
+}
+
+long positive(const core::Json& s, const char* key, long fallback) {
+    if (!s.contains(key)) return fallback;
+    const auto& v = s[key];
+    QEVAL_CHECK(v.is_number_integer() && v.get<long>() > 0, ErrorCode::usage,
+                std::string("runner openai: \"") + key + "\" must be a positive integer, got " + v.dump());
+    return v.get<long>();
+}
+
+// Let `need` connections fit under the open-file limit (the soft limit is often 1024).
+void raise_fd_limit(rlim_t need) {
+    rlimit lim{};
+    if (getrlimit(RLIMIT_NOFILE, &lim) != 0 || lim.rlim_cur >= need) return;
+    lim.rlim_cur = std::min(lim.rlim_max, std::max(need, lim.rlim_cur));
+    setrlimit(RLIMIT_NOFILE, &lim);
+}
+
+std::string describe_curl(CURLcode code, const char* errbuf) {
+    std::string s = curl_easy_strerror(code);
+    if (errbuf && *errbuf) s += std::string(" (") + std::string(core::trim(errbuf)) + ")";
+    return s;
+}
+
+// One try of one request on one connection.
+struct Transfer {
+    CURL* easy = nullptr;
+    std::size_t index = 0;
+    int server = 0;
+    bool stream = false;    // asked for a stream
+    bool as_stream = false; // the 200 response is an event stream (a server may answer JSON anyway)
+    bool status_known = false;
+    long status = 0;
+    std::string body;        // non-stream body, or the error body of a non-200 answer
+    std::string stop_reason; // why the write callback stopped the transfer
+    bool stop_retryable = true;
+    bool saw_done = false;
+    std::string retry_after, content_type;
+    core::ModelOutput out;
+    SseReader sse;
+    Clock::time_point started;
+    char errbuf[CURL_ERROR_SIZE] = {};
+    struct Engine* engine = nullptr;
+
+    void reset(std::size_t i, int srv, bool want_stream) {
+        index = i;
+        server = srv;
+        stream = want_stream;
+        as_stream = false;
+        status_known = false;
+        status = 0;
+        body.clear();
+        stop_reason.clear();
+        stop_retryable = true;
+        saw_done = false;
+        retry_after.clear();
+        content_type.clear();
+        out = core::ModelOutput{};
+        sse = SseReader{};
+        errbuf[0] = '\0';
+        started = Clock::now();
+    }
+};
+
+struct Server {
+    std::string url; // <base>/chat/completions
+    int in_flight = 0;
+    int refusals = 0; // consecutive connection failures
+    Clock::time_point down_until{};
+};
+
+struct Slot {
+    std::string body; // the request body, built on first admission, kept for retries
+    int attempts = 0;
+    int last_server = -1;
+};
+
+struct Engine {
+    const OpenAISettings& s;
+    const std::vector<GenerateRequest>& requests;
+    const OnResult& on_result;
+    curl_slist* headers_json = nullptr;
+    curl_slist* headers_stream = nullptr;
+    CURLM* multi = nullptr;
+    int epfd = -1;
+    std::vector<Server> servers;
+    std::vector<Slot> slots;
+    std::vector<std::unique_ptr<Transfer>> all_transfers;
+    std::vector<Transfer*> free_transfers;
+    using Due = std::pair<Clock::time_point, std::size_t>;
+    std::priority_queue<Due, std::vector<Due>, std::greater<>> retries;
+    std::size_t next_fresh = 0, finished = 0;
+    int in_flight = 0;
+    std::optional<Clock::time_point> curl_deadline;
+    Clock::time_point last_answer = Clock::now(); // the last time any server answered anything
+    std::string last_transport_error;
+    std::mt19937_64 rng{std::random_device{}()};
+
+    Engine(const OpenAISettings& settings, const std::string& api_key, const std::vector<GenerateRequest>& reqs,
+           const OnResult& cb)
+        : s(settings), requests(reqs), on_result(cb), slots(reqs.size()) {
+        global_init();
+        for (const auto& base : s.base_urls)
+            servers.push_back({strip_slash(base) + endpoint_path(s.endpoint)});
+        // "Expect:" off: curl would otherwise wait for a 100-continue on bodies over 1 KiB.
+        for (auto* list : {&headers_json, &headers_stream}) {
+            *list = curl_slist_append(*list, "Content-Type: application/json");
+            *list = curl_slist_append(*list, "Expect:");
+            if (!api_key.empty()) *list = curl_slist_append(*list, ("Authorization: Bearer " + api_key).c_str());
+        }
+        headers_json = curl_slist_append(headers_json, "Accept: application/json");
+        headers_stream = curl_slist_append(headers_stream, "Accept: text/event-stream");
+        raise_fd_limit(static_cast<rlim_t>(s.concurrency) * 2 + 256);
+        epfd = epoll_create1(EPOLL_CLOEXEC);
+        QEVAL_CHECK(epfd >= 0, ErrorCode::runtime, std::string("epoll_create1: ") + std::strerror(errno));
+        multi = curl_multi_init();
+        QEVAL_CHECK(multi, ErrorCode::runtime, "curl_multi_init failed");
+        curl_multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, &Engine::on_socket);
+        curl_multi_setopt(multi, CURLMOPT_SOCKETDATA, this);
+        curl_multi_setopt(multi, CURLMOPT_TIMERFUNCTION, &Engine::on_timer);
+        curl_multi_setopt(multi, CURLMOPT_TIMERDATA, this);
+        curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, static_cast<long>(s.concurrency + servers.size()));
+        curl_multi_setopt(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, static_cast<long>(s.concurrency));
+    }
+
+    ~Engine() {
+        for (auto& t : all_transfers) {
+            if (t->easy) {
+                curl_multi_remove_handle(multi, t->easy);
+                curl_easy_cleanup(t->easy);
+            }
+        }
+        if (multi) curl_multi_cleanup(multi);
+        if (epfd >= 0) close(epfd);
+        curl_slist_free_all(headers_json);
+        curl_slist_free_all(headers_stream);
+    }
+
+    // ---- curl callbacks -----------------------------------------------------------------------------------------
+
+    static int on_socket(CURL*, curl_socket_t fd, int what, void* userp, void* socketp) {
+        auto* e = static_cast<Engine*>(userp);
+        if (what == CURL_POLL_REMOVE) {
+            epoll_ctl(e->epfd, EPOLL_CTL_DEL, fd, nullptr);
+            curl_multi_assign(e->multi, fd, nullptr);
+            return 0;
+        }
+        epoll_event ev{};
+        ev.data.fd = fd;
+        if (what & CURL_POLL_IN) ev.events |= EPOLLIN;
+        if (what & CURL_POLL_OUT) ev.events |= EPOLLOUT;
+        if (socketp) {
+            epoll_ctl(e->epfd, EPOLL_CTL_MOD, fd, &ev);
+        } else {
+            if (epoll_ctl(e->epfd, EPOLL_CTL_ADD, fd, &ev) != 0 && errno == EEXIST)
+                epoll_ctl(e->epfd, EPOLL_CTL_MOD, fd, &ev);
+            curl_multi_assign(e->multi, fd, e); // any non-null marks "registered"
+        }
+        return 0;
+    }
+
+    static int on_timer(CURLM*, long timeout_ms, void* userp) {
+        auto* e = static_cast<Engine*>(userp);
+        if (timeout_ms < 0)
+            e->curl_deadline.reset();
+        else
+            e->curl_deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
+        return 0;
+    }
+
+    static size_t on_header(char* data, size_t size, size_t n, void* userp) {
+        auto* t = static_cast<Transfer*>(userp);
+        std::string_view line(data, size * n);
+        auto colon = line.find(':');
+        if (line.rfind("HTTP/", 0) == 0) { // a new response (after a 1xx): forget the previous headers
+            t->retry_after.clear();
+            t->content_type.clear();
+        } else if (colon != std::string_view::npos) {
+            std::string name = core::to_lower(line.substr(0, colon));
+            std::string_view value = core::trim(line.substr(colon + 1));
+            if (name == "retry-after") t->retry_after = value;
+            if (name == "content-type") t->content_type = core::to_lower(value);
+        }
+        return size * n;
+    }
+
+    static size_t on_write(char* data, size_t size, size_t n, void* userp) {
+        auto* t = static_cast<Transfer*>(userp);
+        const std::size_t bytes = size * n;
+        if (!t->status_known) {
+            curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &t->status);
+            t->status_known = true;
+            t->as_stream =
+                t->stream && t->status == 200 && t->content_type.find("text/event-stream") != std::string::npos;
+        }
+        if (t->as_stream) {
+            const Endpoint ep = t->engine->s.endpoint;
+            bool go_on = t->sse.feed(std::string_view(data, bytes), [t, ep](std::string_view event) {
+                switch (openai::apply_stream_event(event, ep, t->out, t->stop_reason)) {
+                case openai::EventStatus::ok:
+                    return true;
+                case openai::EventStatus::done:
+                    t->saw_done = true;
+                    return true;
+                case openai::EventStatus::error:
+                    return false;
+                }
+                return false;
+            });
+            if (go_on) return bytes;
+            if (t->sse.overflow()) {
+                t->stop_reason = "a stream event over the size limit";
+                t->stop_retryable = false;
+            }
+            return 0; // stops the transfer: CURLE_WRITE_ERROR, with stop_reason saying why
+        }
+        const std::size_t cap = t->status == 200 ? t->engine->s.max_response_bytes : std::size_t{64} << 10;
+        if (t->body.size() + bytes > cap) {
+            if (t->status != 200) return bytes; // an error body: keep its start, drop the rest
+            t->stop_reason = "response larger than " + std::to_string(cap >> 20) + " MiB";
+            t->stop_retryable = false;
+            return 0;
+        }
+        t->body.append(data, bytes);
+        return bytes;
+    }
+
+    // ---- admission ----------------------------------------------------------------------------------------------
+
+    // The least busy server that is up; -1 when all are down. Avoids `avoid` (where the last try failed) if it can.
+    int pick_server(Clock::time_point now, int avoid) const {
+        int best = -1;
+        for (int i = 0; i < static_cast<int>(servers.size()); ++i) {
+            const Server& sv = servers[static_cast<std::size_t>(i)];
+            if (sv.down_until > now) continue;
+            if (best < 0) {
+                best = i;
+                continue;
+            }
+            const Server& b = servers[static_cast<std::size_t>(best)];
+            bool better =
+                (i != avoid && best == avoid) || ((i == avoid) == (best == avoid) && sv.in_flight < b.in_flight);
+            if (better) best = i;
+        }
+        return best;
+    }
+
+    Clock::time_point earliest_up() const {
+        auto t = Clock::time_point::max();
+        for (const auto& sv : servers)
+            t = std::min(t, sv.down_until);
+        return t;
+    }
+
+    Transfer* acquire() {
+        if (!free_transfers.empty()) {
+            Transfer* t = free_transfers.back();
+            free_transfers.pop_back();
+            return t;
+        }
+        auto t = std::make_unique<Transfer>();
+        t->engine = this;
+        t->easy = curl_easy_init();
+        QEVAL_CHECK(t->easy, ErrorCode::runtime, "curl_easy_init failed");
+        CURL* c = t->easy;
+        curl_easy_setopt(c, CURLOPT_PRIVATE, t.get());
+        curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+        curl_easy_setopt(c, CURLOPT_POST, 1L);
+        curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, &Engine::on_write);
+        curl_easy_setopt(c, CURLOPT_WRITEDATA, t.get());
+        curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, &Engine::on_header);
+        curl_easy_setopt(c, CURLOPT_HEADERDATA, t.get());
+        curl_easy_setopt(c, CURLOPT_ERRORBUFFER, t->errbuf);
+        curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, s.connect_timeout_s);
+        curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
+        curl_easy_setopt(c, CURLOPT_TCP_NODELAY, 1L);
+        curl_easy_setopt(c, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_1_1));
+        curl_easy_setopt(c, CURLOPT_USERAGENT, (std::string("qeval/") + kVersion).c_str());
+        curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L); // under 1 byte/s for the idle timeout: give up this try
+        all_transfers.push_back(std::move(t));
+        return all_transfers.back().get();
+    }
+
+    void start(std::size_t index, int server) {
+        const GenerateRequest& req = requests[index];
+        Slot& slot = slots[index];
+        const bool stream = req.config.stream;
+        if (slot.body.empty())
+            slot.body = openai::request_body(req, {s.endpoint, s.model, stream, s.stream_usage, s.extra_body});
+        Transfer* t = acquire();
+        t->reset(index, server, stream);
+        long idle = s.idle_timeout_s > 0 ? s.idle_timeout_s : (stream ? 120 : 1800);
+        CURL* c = t->easy;
+        curl_easy_setopt(c, CURLOPT_URL, servers[static_cast<std::size_t>(server)].url.c_str());
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, slot.body.data());
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(slot.body.size()));
+        curl_easy_setopt(c, CURLOPT_HTTPHEADER, stream ? headers_stream : headers_json);
+        curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, idle);
+        CURLMcode rc = curl_multi_add_handle(multi, c);
+        QEVAL_CHECK(rc == CURLM_OK, ErrorCode::runtime,
+                    std::string("curl_multi_add_handle: ") + curl_multi_strerror(rc));
+        ++slot.attempts;
+        ++in_flight;
+        ++servers[static_cast<std::size_t>(server)].in_flight;
+    }
+
+    void admit(Clock::time_point now) {
+        while (in_flight < s.concurrency) {
+            std::size_t index;
+            if (!retries.empty() && retries.top().first <= now) {
+                index = retries.top().second;
+                retries.pop();
+            } else if (next_fresh < requests.size()) {
+                index = next_fresh++;
+            } else {
+                return;
+            }
+            int server = pick_server(now, slots[index].last_server);
+            if (server < 0) { // every server is down: wait for the first to come back
+                retries.push({earliest_up(), index});
+                return;
+            }
+            start(index, server);
+        }
+    }
+
+    // ---- completion ---------------------------------------------------------------------------------------------
+
+    void deliver(std::size_t index, core::ModelOutput out) {
+        Slot& slot = slots[index];
+        out.attempts = slot.attempts;
+        slot.body.clear();
+        slot.body.shrink_to_fit();
+        ++finished;
+        on_result(requests[index], std::move(out));
+    }
+
+    void fail(std::size_t index, std::string reason) {
+        core::ModelOutput out;
+        out.error = std::move(reason);
+        deliver(index, std::move(out));
+    }
+
+    void retry_or_fail(std::size_t index, int server, const std::string& reason, const std::string& retry_after) {
+        Slot& slot = slots[index];
+        slot.last_server = server;
+        if (slot.attempts >= s.max_attempts) {
+            fail(index, reason + " (gave up after " + std::to_string(slot.attempts) + " attempts)");
+            return;
+        }
+        std::optional<std::chrono::seconds> after;
+        if (!retry_after.empty()) after = core::net::parse_retry_after(retry_after);
+        auto delay = core::net::backoff_delay(s.backoff, slot.attempts, after, rng);
+        retries.push({Clock::now() + delay, index});
+    }
+
+    void mark_refused(int server) {
+        Server& sv = servers[static_cast<std::size_t>(server)];
+        ++sv.refusals;
+        auto pause = std::chrono::milliseconds(std::min<long long>(30000, 500LL << std::min(sv.refusals - 1, 6)));
+        sv.down_until = Clock::now() + pause;
+    }
+
+    void complete(Transfer* t, CURLcode code) {
+        curl_multi_remove_handle(multi, t->easy);
+        --in_flight;
+        Server& sv = servers[static_cast<std::size_t>(t->server)];
+        --sv.in_flight;
+        const std::size_t index = t->index;
+        const int server = t->server;
+        free_transfers.push_back(t); // reusable from here on; read what is needed first
+        if (!t->status_known) curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &t->status);
+        const double latency_ms = std::chrono::duration<double, std::milli>(Clock::now() - t->started).count();
+        const std::string where = " from " + sv.url;
+
+        if (t->status > 0) {
+            last_answer = Clock::now();
+            sv.refusals = 0;
+        }
+        // The write callback stopped it: an error event, a malformed chunk, an oversized response.
+        if (code == CURLE_WRITE_ERROR && !t->stop_reason.empty()) {
+            if (t->stop_retryable)
+                retry_or_fail(index, server, t->stop_reason + where, "");
+            else
+                fail(index, t->stop_reason + where);
+            return;
+        }
+        if (code != CURLE_OK) {
+            if (t->as_stream && !t->out.finish_reason.empty()) { // cut after the last token: the answer is whole
+                t->out.latency_ms = latency_ms;
+                deliver(index, std::move(t->out));
+                return;
+            }
+            std::string reason = describe_curl(code, t->errbuf);
+            if (t->as_stream) reason = "stream broken (" + reason + ")";
+            if (code == CURLE_OPERATION_TIMEDOUT && t->status_known)
+                reason = "no data for the idle timeout (" + reason + ")";
+            last_transport_error = reason + where;
+            if (code == CURLE_COULDNT_CONNECT || code == CURLE_COULDNT_RESOLVE_HOST) mark_refused(server);
+            if (core::net::retryable_transport(code))
+                retry_or_fail(index, server, reason + where, "");
+            else
+                fail(index, reason + where);
+            return;
+        }
+        if (t->status == 200) {
+            if (t->as_stream) {
+                if (t->out.finish_reason.empty()) {
+                    retry_or_fail(index, server,
+                                  std::string("stream ended without a finish reason") +
+                                      (t->sse.mid_event() ? " (cut mid-event)" : "") + where,
+                                  "");
+                    return;
+                }
+            } else {
+                std::string error;
+                if (!openai::parse_response(t->body, s.endpoint, t->out, error)) {
+                    retry_or_fail(index, server, error + where, "");
+                    return;
+                }
+            }
+            t->out.latency_ms = latency_ms;
+            deliver(index, std::move(t->out));
+            return;
+        }
+        std::string reason = "HTTP " + std::to_string(t->status) + where + ": " + openai::server_message(t->body);
+        if (core::net::retryable_status(t->status))
+            retry_or_fail(index, server, reason, t->retry_after);
+        else
+            fail(index, reason);
+    }
+
+    void drain_messages() {
+        int left = 0;
+        while (CURLMsg* m = curl_multi_info_read(multi, &left)) {
+            if (m->msg != CURLMSG_DONE) continue;
+            Transfer* t = nullptr;
+            curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, &t);
+            CURLcode code = m->data.result;
+            complete(t, code);
+        }
+    }
+
+    // ---- the loop -----------------------------------------------------------------------------------------------
+
+    void socket_action(curl_socket_t fd, int flags) {
+        int running = 0;
+        CURLMcode rc = curl_multi_socket_action(multi, fd, flags, &running);
+        QEVAL_CHECK(rc == CURLM_OK, ErrorCode::runtime,
+                    std::string("curl_multi_socket_action: ") + curl_multi_strerror(rc));
+    }
+
+    void check_reachable(Clock::time_point now) {
+        bool all_down = std::all_of(servers.begin(), servers.end(), [&](const Server& sv) { return sv.refusals > 0; });
+        if (!all_down || now - last_answer < std::chrono::seconds(s.unreachable_timeout_s)) return;
+        throw_error(ErrorCode::network, "no endpoint answered for " + std::to_string(s.unreachable_timeout_s) +
+                                            " s (last error: " + last_transport_error +
+                                            "); responses stored so far are kept: run the same command to resume");
+    }
+
+    void run() {
+        std::vector<epoll_event> events(256);
+        while (finished < requests.size()) {
+            auto now = Clock::now();
+            admit(now);
+            auto wake = now + std::chrono::seconds(1);
+            if (curl_deadline) wake = std::min(wake, *curl_deadline);
+            if (!retries.empty()) wake = std::min(wake, retries.top().first);
+            long timeout_ms =
+                std::max<long>(0, static_cast<long>(std::chrono::ceil<std::chrono::milliseconds>(wake - now).count()));
+            int n = epoll_wait(epfd, events.data(), static_cast<int>(events.size()), static_cast<int>(timeout_ms));
+            QEVAL_CHECK(n >= 0 || errno == EINTR, ErrorCode::runtime,
+                        std::string("epoll_wait: ") + std::strerror(errno));
+            for (int i = 0; i < n; ++i) {
+                int flags = 0;
+                if (events[static_cast<std::size_t>(i)].events & EPOLLIN) flags |= CURL_CSELECT_IN;
+                if (events[static_cast<std::size_t>(i)].events & EPOLLOUT) flags |= CURL_CSELECT_OUT;
+                if (events[static_cast<std::size_t>(i)].events & (EPOLLERR | EPOLLHUP)) flags |= CURL_CSELECT_ERR;
+                socket_action(events[static_cast<std::size_t>(i)].data.fd, flags);
+            }
+            now = Clock::now();
+            if (curl_deadline && *curl_deadline <= now) {
+                curl_deadline.reset();
+                socket_action(CURL_SOCKET_TIMEOUT, 0);
+            }
+            drain_messages();
+            check_reachable(now);
+        }
+    }
+};
+
+// A blocking GET (preflight only).
+long http_get(const std::string& url, const std::string& api_key, long timeout_s, std::string& body,
+              std::string& error) {
+    CURL* c = curl_easy_init();
+    QEVAL_CHECK(c, ErrorCode::runtime, "curl_easy_init failed");
+    curl_slist* headers = nullptr;
+    if (!api_key.empty()) headers = curl_slist_append(headers, ("Authorization: Bearer " + api_key).c_str());
+    char errbuf[CURL_ERROR_SIZE] = {};
+    curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, timeout_s);
+    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+    curl_easy_setopt(
+        c, CURLOPT_WRITEFUNCTION, +[](char* d, size_t sz, size_t n, void* u) {
+            auto* b = static_cast<std::string*>(u);
+            if (b->size() < (std::size_t{16} << 20)) b->append(d, sz * n);
+            return sz * n;
+        });
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
+    CURLcode code = curl_easy_perform(c);
+    long status = 0;
+    if (code == CURLE_OK)
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    else
+        error = describe_curl(code, errbuf);
+    curl_slist_free_all(headers);
+    curl_easy_cleanup(c);
+    return status;
+}
+
+} // namespace
+
+OpenAISettings OpenAISettings::from_json(const core::Json& j) {
+    OpenAISettings s;
+    if (j.contains("base_url")) {
+        const auto& b = j["base_url"];
+        if (b.is_string()) s.base_urls.push_back(b.get<std::string>());
+        if (b.is_array())
+            for (const auto& u : b)
+                if (u.is_string()) s.base_urls.push_back(u.get<std::string>());
+    }
+    QEVAL_CHECK(!s.base_urls.empty(), ErrorCode::usage,
+                "runner openai needs --base-url URL (e.g. http://host:8000/v1)");
+    for (const auto& u : s.base_urls)
+        QEVAL_CHECK(u.rfind("http://", 0) == 0 || u.rfind("https://", 0) == 0, ErrorCode::usage,
+                    "--base-url \"" + u + "\": expected an http:// or https:// URL such as http://host:8000/v1");
+    QEVAL_CHECK(j.contains("model") && j["model"].is_string() && !j["model"].get<std::string>().empty(),
+                ErrorCode::usage, "runner openai needs --model NAME (the served model name)");
+    s.model = j["model"].get<std::string>();
+    std::string endpoint = j.value("endpoint", std::string("chat"));
+    QEVAL_CHECK(endpoint == "chat" || endpoint == "completions", ErrorCode::usage,
+                "--endpoint \"" + endpoint + "\": expected chat or completions");
+    s.endpoint = endpoint == "chat" ? Endpoint::chat : Endpoint::completions;
+    s.api_key_env = j.value("api_key_env", s.api_key_env);
+    s.concurrency = static_cast<int>(positive(j, "concurrency", s.concurrency));
+    s.max_attempts =
+        static_cast<int>(positive(j, "max_attempts", core::net::env_long("QEVAL_HTTP_ATTEMPTS", s.max_attempts)));
+    s.max_attempts = std::max(1, s.max_attempts);
+    s.backoff.base = std::chrono::milliseconds(core::net::env_long("QEVAL_HTTP_BACKOFF_MS", s.backoff.base.count()));
+    s.idle_timeout_s = positive(j, "idle_timeout_s", 0);
+    s.connect_timeout_s = positive(j, "connect_timeout_s", s.connect_timeout_s);
+    s.unreachable_timeout_s = positive(j, "unreachable_timeout_s", s.unreachable_timeout_s);
+    s.stream_usage = j.value("stream_usage", true);
+    s.check_models = j.value("check_models", true);
+    if (j.contains("extra_body")) {
+        QEVAL_CHECK(j["extra_body"].is_object(), ErrorCode::usage,
+                    "--extra-body: expected a JSON object, got " + j["extra_body"].dump());
+        s.extra_body = j["extra_body"];
+    }
+    return s;
+}
+
+OpenAIRunner::OpenAIRunner(OpenAISettings settings) : settings_(std::move(settings)) {
+    global_init();
+    if (const char* key = std::getenv(settings_.api_key_env.c_str())) api_key_ = key;
+    if (settings_.check_models) check_models();
+}
+
+std::string OpenAIRunner::identity() const {
+    return std::string("openai:") + (settings_.endpoint == Endpoint::chat ? "chat" : "completions") + ":" +
+           settings_.model;
+}
+
+core::Json OpenAIRunner::provenance() const {
+    return {{"base_urls", settings_.base_urls},
+            {"endpoint", settings_.endpoint == Endpoint::chat ? "chat" : "completions"},
+            {"model", settings_.model},
+            {"served_models", served_},
+            {"extra_body", settings_.extra_body}};
+}
+
+// Every server must be reachable and, when it lists its models, serve ours: a typo in --model or a dead server
+// fails here in a second instead of storing one error per sample.
+void OpenAIRunner::check_models() {
+    for (const auto& base : settings_.base_urls) {
+        std::string url = strip_slash(base) + "/models", body, error;
+        long status = http_get(url, api_key_, std::min<long>(settings_.connect_timeout_s, 30), body, error);
+        QEVAL_CHECK(status > 0, ErrorCode::network, "GET " + url + ": " + error + " (is the server up?)");
+        QEVAL_CHECK(status != 401 && status != 403, ErrorCode::usage,
+                    "GET " + url + ": HTTP " + std::to_string(status) + ": " + openai::server_message(body) +
+                        " (set the API key in $" + settings_.api_key_env +
+                        ", or name another variable with --api-key-env)");
+        if (status != 200) { // a server without /models: nothing to check
+            served_[base] = "GET /models: HTTP " + std::to_string(status);
+            continue;
+        }
+        core::Json j = core::Json::parse(body, nullptr, false);
+        std::vector<std::string> ids;
+        if (j.is_object() && j.contains("data") && j["data"].is_array())
+            for (const auto& m : j["data"])
+                if (m.is_object() && m.contains("id") && m["id"].is_string()) ids.push_back(m["id"].get<std::string>());
+        served_[base] = ids;
+        if (ids.empty()) continue;
+        bool found = std::find(ids.begin(), ids.end(), settings_.model) != ids.end();
+        QEVAL_CHECK(found, ErrorCode::usage,
+                    "--model \"" + settings_.model + "\" is not served by " + base +
+                        " (it serves: " + served_[base].dump() + ")");
+    }
+}
+
+void OpenAIRunner::run(const std::vector<GenerateRequest>& requests, const OnResult& on_result) {
+    if (requests.empty()) return;
+    Engine engine(settings_, api_key_, requests, on_result);
+    engine.run();
+}
+
+} // namespace qeval::runners

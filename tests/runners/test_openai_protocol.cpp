@@ -1,0 +1,212 @@
+// The SSE reader and the OpenAI wire format, without a network: every chunking of a stream gives the same events,
+// request bodies carry exactly the settings that were set, and responses / chunks / errors parse as vLLM, SGLang and
+// the OpenAI API send them.
+#include <catch2/catch.hpp>
+
+#include "runners/openai/protocol.hpp"
+#include "runners/openai/sse.hpp"
+
+using namespace qeval;
+using namespace qeval::runners;
+using openai::Endpoint;
+
+namespace {
+
+std::vector<std::string> events_of(const std::vector<std::string>& pieces, std::size_t cap = 1 << 20) {
+    SseReader r(cap);
+    std::vector<std::string> out;
+    for (const auto& p : pieces)
+        if (!r.feed(p, [&](std::string_view e) {
+                out.emplace_back(e);
+                return true;
+            }))
+            out.push_back("<stopped>");
+    return out;
+}
+
+// Every split of `text` into two pieces, and byte by byte.
+std::vector<std::vector<std::string>> chunkings(const std::string& text) {
+    std::vector<std::vector<std::string>> all;
+    for (std::size_t i = 0; i <= text.size(); ++i)
+        all.push_back({text.substr(0, i), text.substr(i)});
+    std::vector<std::string> bytes;
+    for (char c : text)
+        bytes.emplace_back(1, c);
+    all.push_back(bytes);
+    return all;
+}
+
+} // namespace
+
+TEST_CASE("sse events are the same under every chunking and line ending", "[runners][sse]") {
+    const std::vector<std::string> expected = {"{\"a\":1}", "two\nlines", "[DONE]"};
+    for (std::string eol : {"\n", "\r\n", "\r"}) {
+        std::string text = ": keep-alive comment" + eol + "data: {\"a\":1}" + eol + eol + "event: message" + eol +
+                           "data: two" + eol + "data:lines" + eol + "id: 7" + eol + eol + "retry: 10" + eol + eol +
+                           "data: [DONE]" + eol + eol;
+        for (const auto& pieces : chunkings(text)) {
+            INFO("eol " << (eol == "\n" ? "LF" : eol == "\r\n" ? "CRLF" : "CR") << ", " << pieces.size() << " pieces");
+            REQUIRE(events_of(pieces) == expected);
+        }
+    }
+}
+
+TEST_CASE("sse an event without its blank line is not dispatched and is seen as cut", "[runners][sse]") {
+    SseReader r;
+    int n = 0;
+    r.feed("data: {\"a\":1}\n\ndata: {\"b\"", [&](std::string_view) { return ++n, true; });
+    CHECK(n == 1);
+    CHECK(r.mid_event());
+    SseReader whole;
+    whole.feed("data: x\n\n", [&](std::string_view) { return true; });
+    CHECK_FALSE(whole.mid_event());
+}
+
+TEST_CASE("sse a line or event over the cap stops the reader", "[runners][sse]") {
+    CHECK(events_of({"data: " + std::string(100, 'x')}, 50) == std::vector<std::string>{"<stopped>"});
+    CHECK(events_of({"data: " + std::string(40, 'x') + "\ndata: " + std::string(40, 'y') + "\n\n"}, 50) ==
+          std::vector<std::string>{"<stopped>"});
+    CHECK(events_of({"data: " + std::string(40, 'x') + "\n\n"}, 50).size() == 1);
+}
+
+TEST_CASE("sse on_event returning false stops reading", "[runners][sse]") {
+    SseReader r;
+    int n = 0;
+    bool go_on = r.feed("data: 1\n\ndata: 2\n\n", [&](std::string_view) { return ++n, false; });
+    CHECK_FALSE(go_on);
+    CHECK(n == 1);
+}
+
+TEST_CASE("protocol request body carries only the settings that were set", "[runners][protocol]") {
+    GenerateRequest req{"p1", 0, {{"system", "be brief"}, {"user", "What is 1+1?"}}, {}};
+    req.config.seed = 0xFFFFFFFFFFFFFFFFULL;
+    core::Json j = core::Json::parse(openai::request_body(req, {Endpoint::chat, "m", true, true, {}}));
+    CHECK(j["model"] == "m");
+    CHECK(j["messages"].size() == 2);
+    CHECK(j["messages"][1]["content"] == "What is 1+1?");
+    CHECK(j["stream"] == true);
+    CHECK(j["stream_options"]["include_usage"] == true);
+    CHECK(j["seed"] == 0x7fffffff); // 31 bits: servers with a 32-bit seed accept it
+    for (const char* absent : {"temperature", "top_p", "top_k", "min_p", "max_tokens", "stop"})
+        CHECK_FALSE(j.contains(absent));
+
+    req.config.temperature = 0.6;
+    req.config.top_p = 0.95;
+    req.config.top_k = 20;
+    req.config.min_p = 0.05;
+    req.config.max_tokens = 32768;
+    req.config.stop = {"</answer>"};
+    core::Json extra = {{"chat_template_kwargs", {{"enable_thinking", true}}}, {"temperature", 1.0}};
+    j = core::Json::parse(openai::request_body(req, {Endpoint::chat, "m", false, true, extra}));
+    CHECK(j["temperature"] == 1.0); // extra_body is applied last
+    CHECK(j["top_p"] == 0.95);
+    CHECK(j["top_k"] == 20);
+    CHECK(j["min_p"] == 0.05);
+    CHECK(j["max_tokens"] == 32768);
+    CHECK(j["stop"] == core::Json::array({"</answer>"}));
+    CHECK(j["stream"] == false);
+    CHECK_FALSE(j.contains("stream_options"));
+    CHECK(j["chat_template_kwargs"]["enable_thinking"] == true);
+
+    j = core::Json::parse(openai::request_body(req, {Endpoint::completions, "m", true, false, {}}));
+    CHECK_FALSE(j.contains("messages"));
+    CHECK(j["prompt"] == "be brief\n\nWhat is 1+1?");
+    CHECK_FALSE(j.contains("stream_options"));
+}
+
+TEST_CASE("protocol invalid UTF-8 in a prompt does not break the body", "[runners][protocol]") {
+    GenerateRequest req{"p1", 0, {{"user", std::string("caf\xC3", 4)}}, {}};
+    core::Json j = core::Json::parse(openai::request_body(req, {Endpoint::chat, "m", true, true, {}}));
+    CHECK(j["messages"][0]["content"].get<std::string>().rfind("caf", 0) == 0);
+}
+
+TEST_CASE("protocol stream chunks accumulate content reasoning finish reason and usage", "[runners][protocol]") {
+    core::ModelOutput out;
+    std::string error;
+    auto apply = [&](const std::string& data) { return openai::apply_stream_event(data, Endpoint::chat, out, error); };
+    CHECK(
+        apply(
+            R"({"id":"x","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"role":"assistant","content":""}}]})") ==
+        openai::EventStatus::ok);
+    CHECK(apply(R"({"choices":[{"index":0,"delta":{"reasoning_content":"Let me "}}]})") == openai::EventStatus::ok);
+    CHECK(apply(R"({"choices":[{"index":0,"delta":{"reasoning":"think."}}]})") == openai::EventStatus::ok);
+    CHECK(apply(R"({"choices":[{"index":0,"delta":{"content":"The answer ","reasoning_content":null}}]})") ==
+          openai::EventStatus::ok);
+    CHECK(apply(R"({"choices":[{"index":0,"delta":{"content":"is 4."},"finish_reason":null}]})") ==
+          openai::EventStatus::ok);
+    CHECK(out.finish_reason.empty());
+    CHECK(apply(R"({"choices":[{"index":0,"delta":{},"finish_reason":"length"}]})") == openai::EventStatus::ok);
+    CHECK(apply(R"({"choices":[],"usage":{"prompt_tokens":12,"completion_tokens":345,"total_tokens":357}})") ==
+          openai::EventStatus::ok);
+    CHECK(apply(" [DONE] ") == openai::EventStatus::done);
+    CHECK(out.text == "The answer is 4.");
+    CHECK(out.reasoning == "Let me think.");
+    CHECK(out.finish_reason == "length");
+    CHECK(out.prompt_tokens == 12);
+    CHECK(out.completion_tokens == 345);
+    CHECK(error.empty());
+}
+
+TEST_CASE("protocol an error object or a malformed chunk in a stream is an error", "[runners][protocol]") {
+    core::ModelOutput out;
+    std::string error;
+    CHECK(openai::apply_stream_event(R"({"error":{"message":"CUDA out of memory","type":"internal_error","code":500}})",
+                                     Endpoint::chat, out, error) == openai::EventStatus::error);
+    CHECK_THAT(error, Catch::Contains("CUDA out of memory"));
+    error.clear();
+    CHECK(openai::apply_stream_event("{garbage", Endpoint::chat, out, error) == openai::EventStatus::error);
+    CHECK_THAT(error, Catch::Contains("malformed"));
+    error.clear();
+    CHECK(openai::apply_stream_event("[1,2]", Endpoint::chat, out, error) == openai::EventStatus::error);
+}
+
+TEST_CASE("protocol completions chunks and responses use text", "[runners][protocol]") {
+    core::ModelOutput out;
+    std::string error;
+    CHECK(openai::apply_stream_event(R"({"choices":[{"index":0,"text":"4","finish_reason":"stop"}]})",
+                                     Endpoint::completions, out, error) == openai::EventStatus::ok);
+    CHECK(out.text == "4");
+    core::ModelOutput whole;
+    REQUIRE(openai::parse_response(R"({"choices":[{"index":0,"text":" 5","finish_reason":"length"}]})",
+                                   Endpoint::completions, whole, error));
+    CHECK(whole.text == " 5");
+    CHECK(whole.finish_reason == "length");
+}
+
+TEST_CASE("protocol whole chat responses parse and malformed ones are reported", "[runners][protocol]") {
+    core::ModelOutput out;
+    std::string error;
+    REQUIRE(openai::parse_response(
+        R"({"id":"c","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"\\boxed{2}","reasoning_content":"1+1"},"finish_reason":"stop"}],"usage":{"prompt_tokens":7,"completion_tokens":9}})",
+        Endpoint::chat, out, error));
+    CHECK(out.text == "\\boxed{2}");
+    CHECK(out.reasoning == "1+1");
+    CHECK(out.finish_reason == "stop");
+    CHECK(out.completion_tokens == 9);
+
+    core::ModelOutput null_content;
+    REQUIRE(openai::parse_response(
+        R"({"choices":[{"index":0,"message":{"role":"assistant","content":null},"finish_reason":"stop"}]})",
+        Endpoint::chat, null_content, error));
+    CHECK(null_content.text.empty());
+
+    for (std::string bad : {"", "not json", "[]", R"({"choices":[]})", R"({"choices":[{"index":0}]})",
+                            R"({"error":{"message":"boom"}})"}) {
+        core::ModelOutput o;
+        error.clear();
+        INFO(bad);
+        CHECK_FALSE(openai::parse_response(bad, Endpoint::chat, o, error));
+        CHECK_FALSE(error.empty());
+    }
+}
+
+TEST_CASE("protocol server messages come from error message detail or the body", "[runners][protocol]") {
+    CHECK(openai::server_message(R"({"error":{"message":"The model `x` does not exist.","code":404}})") ==
+          "The model `x` does not exist.");
+    CHECK(openai::server_message(R"({"object":"error","message":"bad","code":400})") == "bad");
+    CHECK(openai::server_message(R"({"detail":"Not Found"})") == "Not Found");
+    CHECK(openai::server_message(R"({"error":"quota"})") == "quota");
+    CHECK(openai::server_message("<html>\n502 Bad Gateway</html>") == "<html> 502 Bad Gateway</html>");
+    CHECK(openai::server_message("") == "(empty body)");
+    CHECK(openai::server_message(std::string(1000, 'x')).size() == 303);
+}

@@ -46,14 +46,21 @@ std::vector<const tasks::Sample*> select(const tasks::Dataset& ds, const RunOpti
     return out;
 }
 
+// A problem of the run: its sample and the hash of its rendered prompt (stored with each response).
+struct Problem {
+    const tasks::Sample* sample = nullptr;
+    std::string prompt_hash;
+};
+using Problems = std::map<std::string, Problem>;
+
 // Responses flow from the runner's thread through a pool of graders to one writer thread, which commits whatever has
 // arrived in one transaction (group commit: small groups when responses are slow, large ones at full speed) and
 // keeps the run's heartbeat. push() blocks while the queue is full, so memory stays bounded. finish() commits
 // everything pushed before returning, also after a failure elsewhere: what arrived is never dropped.
 class Pipeline {
 public:
-    Pipeline(const tasks::TaskSpec& task, const std::map<std::string, const tasks::Sample*>& by_id, RunStore& store,
-             std::int64_t run_id, int graders, std::function<void(const StoredSample&)> on_commit)
+    Pipeline(const tasks::TaskSpec& task, const Problems& by_id, RunStore& store, std::int64_t run_id, int graders,
+             std::function<void(const StoredSample&)> on_commit)
         : task_(task), by_id_(by_id), store_(store), run_id_(run_id), on_commit_(std::move(on_commit)) {
         for (int i = 0; i < graders; ++i)
             graders_.emplace_back([this] { grade_loop(); });
@@ -71,7 +78,7 @@ public:
         space_.wait(lock, [&] { return in_queue_.size() < kCapacity || failure_; });
         if (failure_) std::rethrow_exception(failure_);
         in_queue_.push_back(
-            {req.problem_id, req.sample_index, core::sha256_hex(core::Json(req.messages).dump()), std::move(out), {}});
+            {req.problem_id, req.sample_index, by_id_.at(req.problem_id).prompt_hash, std::move(out), {}});
         work_.notify_one();
     }
 
@@ -111,7 +118,7 @@ private:
             }
             space_.notify_one();
             if (s.output.error.empty())
-                s.score = tasks::score_response(task_, s.output.text, *by_id_.at(s.problem_id));
+                s.score = tasks::score_response(task_, s.output.text, *by_id_.at(s.problem_id).sample);
             else
                 s.score = tasks::make_score(core::Verdict::error, "", "request", s.output.error);
             {
@@ -159,7 +166,7 @@ private:
     }
 
     const tasks::TaskSpec& task_;
-    const std::map<std::string, const tasks::Sample*>& by_id_;
+    const Problems& by_id_;
     RunStore& store_;
     std::int64_t run_id_;
     std::function<void(const StoredSample&)> on_commit_;
@@ -263,10 +270,10 @@ RunResult run_one(const tasks::TaskSpec& task, const RunOptions& o, runners::Run
     result.resumed = handle.resumed;
     auto done = store.done_pairs(handle.run.id);
     std::vector<runners::GenerateRequest> requests;
-    std::map<std::string, const tasks::Sample*> by_id;
+    Problems by_id;
     for (const tasks::Sample* s : problems) {
-        by_id[s->id] = s;
         auto messages = task.render(*s, prompt, ds);
+        by_id[s->id] = {s, core::sha256_hex(core::Json(messages).dump())};
         for (int k = 0; k < o.samples; ++k) {
             if (done.count({s->id, k})) {
                 ++result.already_done;

@@ -102,12 +102,37 @@ TEST_CASE("qeval run: --shard and --limit are separate runs with stable problem 
     CHECK(run(tmp, responses, {"--shard", "2/2"}).exit_code == 2);
 }
 
-TEST_CASE("qeval run refuses runners that are not built and a replay without responses", "[harness][run]") {
+TEST_CASE("qeval run refuses runners that are not built and runners missing their settings", "[harness][run]") {
     test::TempDir tmp;
+    auto builtin = test::run_qeval({"run", "--task", "math500", "--variant", "fp8", "--runner", "builtin", "--data-dir",
+                                    kDemoData, "--db", (tmp / "q.sqlite").string()});
+    CHECK(builtin.exit_code == 2);
+    CHECK_THAT(builtin.err, Catch::Contains("builtin") && Catch::Contains("openai") && Catch::Contains("replay"));
     auto openai = test::run_qeval({"run", "--task", "math500", "--variant", "fp8", "--runner", "openai", "--data-dir",
                                    kDemoData, "--db", (tmp / "q.sqlite").string()});
     CHECK(openai.exit_code == 2);
-    CHECK_THAT(openai.err, Catch::Contains("openai") && Catch::Contains("replay"));
+    CHECK_THAT(openai.err, Catch::Contains("--base-url"));
+    auto no_model =
+        test::run_qeval({"run", "--task", "math500", "--variant", "fp8", "--runner", "openai", "--base-url",
+                         "http://127.0.0.1:9/v1", "--data-dir", kDemoData, "--db", (tmp / "q.sqlite").string()});
+    CHECK(no_model.exit_code == 2);
+    CHECK_THAT(no_model.err, Catch::Contains("--model"));
+    auto bad_url = test::run_qeval({"run", "--task", "math500", "--variant", "fp8", "--runner", "openai", "--base-url",
+                                    "127.0.0.1:8000", "--model", "m", "--data-dir", kDemoData, "--db",
+                                    (tmp / "q.sqlite").string()});
+    CHECK(bad_url.exit_code == 2);
+    CHECK_THAT(bad_url.err, Catch::Contains("http://"));
+    auto bad_extra = test::run_qeval({"run", "--task", "math500", "--variant", "fp8", "--runner", "openai",
+                                      "--base-url", "http://127.0.0.1:9/v1", "--model", "m", "--extra-body", "[1]",
+                                      "--data-dir", kDemoData, "--db", (tmp / "q.sqlite").string()});
+    CHECK(bad_extra.exit_code == 2);
+    CHECK_THAT(bad_extra.err, Catch::Contains("--extra-body"));
+    // Nothing listens on port 9: a network failure (exit 3), told before anything is stored.
+    auto refused = test::run_qeval({"run", "--task", "math500", "--variant", "fp8", "--runner", "openai", "--base-url",
+                                    "http://127.0.0.1:9/v1", "--model", "m", "--data-dir", kDemoData, "--db",
+                                    (tmp / "q.sqlite").string()});
+    CHECK(refused.exit_code == 3);
+    CHECK_THAT(refused.err, Catch::Contains("127.0.0.1:9"));
     auto bare = test::run_qeval({"run", "--task", "math500", "--variant", "fp8", "--runner", "replay", "--data-dir",
                                  kDemoData, "--db", (tmp / "q.sqlite").string()});
     CHECK(bare.exit_code == 2);

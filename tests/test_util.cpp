@@ -58,10 +58,15 @@ std::string read_text(const fs::path& path) {
 }
 
 ProcessResult run_qeval(const std::vector<std::string>& args, const std::map<std::string, std::string>& env) {
+    std::vector<std::string> argv{QEVAL_BINARY};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return run_process(argv, env);
+}
+
+ProcessResult run_process(const std::vector<std::string>& args, const std::map<std::string, std::string>& env) {
     TempDir tmp;
     fs::path out = tmp / "stdout", err = tmp / "stderr";
-    std::vector<std::string> argv_s{QEVAL_BINARY};
-    argv_s.insert(argv_s.end(), args.begin(), args.end());
+    std::vector<std::string> argv_s = args;
     std::vector<char*> argv;
     for (auto& a : argv_s)
         argv.push_back(a.data());
@@ -88,7 +93,7 @@ ProcessResult run_qeval(const std::vector<std::string>& args, const std::map<std
     pid_t pid = 0;
     int rc = posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), envp.data());
     posix_spawn_file_actions_destroy(&fa);
-    if (rc != 0) throw std::runtime_error(std::string("cannot start ") + QEVAL_BINARY);
+    if (rc != 0) throw std::runtime_error("cannot start " + args.at(0));
     int status = 0;
     waitpid(pid, &status, 0);
     ProcessResult r;

@@ -44,8 +44,11 @@ struct ProcessResult {
     std::string out, err;
 };
 
-// Runs the qeval binary built with the tests (QEVAL_BINARY) with `args`; `env` entries are added to the
-// environment (an empty value unsets the variable).
+// Runs the program `argv[0]` (an absolute path) with `argv`; `env` entries are added to the environment (an empty
+// value unsets the variable). stdin is /dev/null.
+ProcessResult run_process(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env = {});
+
+// Runs the qeval binary built with the tests (QEVAL_BINARY) with `args`, as run_process.
 ProcessResult run_qeval(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {});
 
 } // namespace qeval::test

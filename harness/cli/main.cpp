@@ -19,6 +19,7 @@ constexpr SetCommand kCommands[] = {
     set_run_command,
     set_runs_command,
     set_export_command,
+    set_merge_command,
     set_demo_command,
 };
 } // namespace

@@ -1,5 +1,6 @@
-// The sqlite3 RAII layer: connection setup (WAL, synchronous=FULL, foreign keys, busy timeout), statements and
-// IMMEDIATE transactions. Every SQLite failure becomes Error(storage) naming the database file and SQLite's message.
+// The sqlite3 RAII layer: connection setup (WAL, synchronous=FULL, foreign keys, busy timeout; or read-only),
+// statements and IMMEDIATE transactions. Every SQLite failure becomes Error(storage) naming the database file and
+// SQLite's message.
 #include "harness/storage/db.hpp"
 
 #include <sqlite3.h>
@@ -10,6 +11,30 @@ namespace qeval::harness {
 
 namespace {
 constexpr int kBusyTimeoutMs = 10'000;
+
+// True when no write-ahead log with content sits beside the database: every committed write is in the main file.
+bool no_pending_wal(const std::filesystem::path& path) {
+    std::error_code ec;
+    auto size = std::filesystem::file_size(path.string() + "-wal", ec);
+    return ec || size == 0;
+}
+
+// "file:<path>?immutable=1" (https://www.sqlite.org/uri.html): no locks, no -wal/-shm files. Only for a database no
+// process is writing, which a merge input is.
+std::string immutable_uri(const std::filesystem::path& path) {
+    std::string uri = "file:";
+    for (char c : std::filesystem::absolute(path).string()) {
+        if (c == '%' || c == '?' || c == '#') {
+            constexpr char kHex[] = "0123456789abcdef";
+            uri += '%';
+            uri += kHex[(static_cast<unsigned char>(c) >> 4) & 0xf];
+            uri += kHex[static_cast<unsigned char>(c) & 0xf];
+        } else {
+            uri += c;
+        }
+    }
+    return uri + "?immutable=1";
+}
 } // namespace
 
 // ---- Statement --------------------------------------------------------------------------------------------------
@@ -77,14 +102,25 @@ std::string Statement::column_text(int col) const {
 
 // ---- Database ---------------------------------------------------------------------------------------------------
 
-Database::Database(const std::filesystem::path& path) : path_(path) {
-    int rc = sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+Database::Database(const std::filesystem::path& path, OpenMode mode) : path_(path) {
+    const bool read_only = mode == OpenMode::read_only;
+    int flags = read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+    std::string name = path.string();
+    if (read_only && no_pending_wal(path)) { // nothing outside the main file: read it as immutable, create no files
+        name = immutable_uri(path);
+        flags |= SQLITE_OPEN_URI;
+    }
+    int rc = sqlite3_open_v2(name.c_str(), &db_, flags, nullptr);
     try {
-        if (rc != SQLITE_OK) fail("cannot open the database");
+        if (rc != SQLITE_OK) fail(read_only ? "cannot open the database for reading" : "cannot open the database");
         sqlite3_extended_result_codes(db_, 1);
         sqlite3_busy_timeout(db_, kBusyTimeoutMs);
-        Statement mode = prepare("PRAGMA journal_mode=WAL");
-        std::string got = mode.step() ? mode.column_text(0) : "";
+        if (read_only) {
+            query_int("PRAGMA schema_version"); // reads the header now: "not a database" surfaces here
+            return;
+        }
+        Statement mode_stmt = prepare("PRAGMA journal_mode=WAL");
+        std::string got = mode_stmt.step() ? mode_stmt.column_text(0) : "";
         QEVAL_CHECK(got == "wal", ErrorCode::storage,
                     path_.string() + ": cannot switch the database to WAL mode (journal_mode is '" + got + "')");
         exec("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");

@@ -1,6 +1,7 @@
-// A small RAII layer over sqlite3: one Database connection (WAL, synchronous=FULL, foreign keys, 10 s busy timeout),
-// prepared Statements with bind/step/column helpers, and ImmediateTransaction (BEGIN IMMEDIATE, COMMIT, ROLLBACK on
-// unwind). Every failure throws qeval::Error(ErrorCode::storage) naming the database file and SQLite's message.
+// A small RAII layer over sqlite3: one Database connection (WAL, synchronous=FULL, foreign keys, 10 s busy timeout;
+// or read-only, for databases qeval must never modify), prepared Statements with bind/step/column helpers, and
+// ImmediateTransaction (BEGIN IMMEDIATE, COMMIT, ROLLBACK on unwind). Every failure throws
+// qeval::Error(ErrorCode::storage) naming the database file and SQLite's message.
 // One connection belongs to one thread at a time; open one Database per thread or process.
 #pragma once
 
@@ -46,10 +47,16 @@ private:
     sqlite3_stmt* stmt_;
 };
 
+enum class OpenMode {
+    read_write, // created when absent; switched to WAL, synchronous=FULL, foreign keys on
+    read_only,  // must exist; never written, not even -wal/-shm side files when no write-ahead log is pending
+                // (then it is opened immutable: for a database no process is writing, such as a finished shard)
+};
+
 class Database {
 public:
-    // Opens (creating when absent) and configures the connection; a file that is not an SQLite database is refused.
-    explicit Database(const std::filesystem::path& path);
+    // Opens and configures the connection; a file that is not an SQLite database is refused.
+    explicit Database(const std::filesystem::path& path, OpenMode mode = OpenMode::read_write);
     ~Database();
     Database(const Database&) = delete;
     Database& operator=(const Database&) = delete;

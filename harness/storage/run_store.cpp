@@ -1,6 +1,6 @@
 // RunStore over SQLite: run creation/resume and ownership (owner "host:pid" + heartbeat, checked under the write
-// lock so two processes cannot both take a run), batched idempotent sample inserts, re-grading, run summaries with
-// avg@k accuracy (errors excluded), and the export read path.
+// lock so two processes cannot both take a run), batched sample upserts (responses kept, failed requests replaced
+// by their retries), re-grading, run summaries with avg@k accuracy (errors excluded), and the read paths.
 #include "harness/storage/run_store.hpp"
 
 #include <cerrno>
@@ -63,7 +63,14 @@ INSERT INTO samples (run_id, problem_id, sample_index, prompt_hash, response, re
                      prompt_tokens, completion_tokens, latency_ms, attempts, error, extracted, verdict, stage,
                      grade_details, created_at)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
-ON CONFLICT (run_id, problem_id, sample_index) DO NOTHING
+ON CONFLICT (run_id, problem_id, sample_index) DO UPDATE SET
+    prompt_hash = excluded.prompt_hash, response = excluded.response, reasoning = excluded.reasoning,
+    finish_reason = excluded.finish_reason, prompt_tokens = excluded.prompt_tokens,
+    completion_tokens = excluded.completion_tokens, latency_ms = excluded.latency_ms,
+    attempts = samples.attempts + excluded.attempts, error = excluded.error, extracted = excluded.extracted,
+    verdict = excluded.verdict, stage = excluded.stage, grade_details = excluded.grade_details,
+    created_at = excluded.created_at
+WHERE samples.error <> ''
 )sql";
 
 void bind_sample(Statement& st, std::int64_t run_id, const StoredSample& s, const std::string& created_at) {
@@ -74,6 +81,16 @@ void bind_sample(Statement& st, std::int64_t run_id, const StoredSample& s, cons
     st.bind_int(11, o.attempts).bind_text(12, o.error).bind_text(13, s.score.extracted);
     st.bind_text(14, core::to_string(s.score.verdict)).bind_text(15, s.score.stage);
     st.bind_text(16, grade_details_json(s.score)).bind_text(17, created_at);
+}
+
+// A JSON-object column of the runs table; anything else means the row was damaged outside qeval.
+core::Json json_object_column(const Statement& st, int col, const char* name, std::int64_t run_id,
+                              const std::filesystem::path& db) {
+    core::Json j = core::Json::parse(st.column_text(col), nullptr, false);
+    QEVAL_CHECK(j.is_object(), ErrorCode::storage,
+                db.string() + ": run " + std::to_string(run_id) + ": column " + name +
+                    " is not a JSON object (was the database edited by hand?)");
+    return j;
 }
 
 constexpr const char* kSelectSamples = R"sql(
@@ -235,7 +252,7 @@ void RunStore::finish_run(std::int64_t run_id, const std::string& status) {
 
 std::set<std::pair<std::string, int>> RunStore::done_pairs(std::int64_t run_id) {
     std::set<std::pair<std::string, int>> done;
-    Statement st = db_.prepare("SELECT problem_id, sample_index FROM samples WHERE run_id = ?1");
+    Statement st = db_.prepare("SELECT problem_id, sample_index FROM samples WHERE run_id = ?1 AND error = ''");
     st.bind_int(1, run_id);
     while (st.step())
         done.emplace(st.column_text(0), static_cast<int>(st.column_int(1)));
@@ -298,6 +315,38 @@ std::vector<RunSummary> RunStore::list_runs() {
     std::vector<RunSummary> out;
     for (auto& [id, summary] : by_id)
         out.push_back(std::move(summary));
+    return out;
+}
+
+std::vector<RunRecord> RunStore::find_runs(const SampleFilter& filter) {
+    QEVAL_CHECK(filter.run_id || !filter.variant.empty(), ErrorCode::usage, "give a run id or a variant");
+    Statement st = db_.prepare(
+        "SELECT id, fingerprint, variant, task, task_version, settings, provenance, status, samples_total, created_at, "
+        "IFNULL(finished_at, '') FROM runs WHERE (?1 IS NULL OR id = ?1) AND (?2 = '' OR variant = ?2) AND "
+        "(?3 = '' OR task = ?3) ORDER BY id");
+    if (filter.run_id)
+        st.bind_int(1, *filter.run_id);
+    else
+        st.bind_null(1);
+    st.bind_text(2, filter.variant).bind_text(3, filter.task);
+    std::vector<RunRecord> out;
+    while (st.step()) {
+        RunRecord r;
+        r.id = st.column_int(0);
+        r.fingerprint = st.column_text(1);
+        r.variant = st.column_text(2);
+        r.task = st.column_text(3);
+        r.task_version = st.column_text(4);
+        r.settings = json_object_column(st, 5, "settings", r.id, db_.path());
+        r.provenance = json_object_column(st, 6, "provenance", r.id, db_.path());
+        r.status = st.column_text(7);
+        r.samples_total = st.column_int(8);
+        r.created_at = st.column_text(9);
+        r.finished_at = st.column_text(10);
+        out.push_back(std::move(r));
+    }
+    QEVAL_CHECK(!filter.run_id || !out.empty(), ErrorCode::not_found,
+                db_.path().string() + ": no run with id " + std::to_string(*filter.run_id));
     return out;
 }
 

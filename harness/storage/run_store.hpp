@@ -1,7 +1,8 @@
 // RunStore: the run log in SQLite. Creates or resumes a run by fingerprint and takes ownership of it (one live
 // process per run: owner "host:pid" plus a heartbeat), stores each batch of responses in one IMMEDIATE transaction
-// keyed by (run, problem, sample index) so a late duplicate collapses, re-grades, lists runs with avg@k accuracy,
-// and reads samples back in the `qeval export` shape. One RunStore = one connection; use one per thread.
+// keyed by (run, problem, sample index) so a late duplicate of a response collapses while a failed request (a row
+// with a non-empty `error`) is replaced by its retry, re-grades, lists runs with avg@k accuracy, and reads runs and
+// samples back (`qeval export`, `qeval score --run`). One RunStore = one connection; use one per thread.
 #pragma once
 
 #include <cstdint>
@@ -65,6 +66,17 @@ struct SampleRecord {
     core::Json to_json() const; // {"run", "variant", "task", "id", "sample", "response", ...}
 };
 
+// A stored run row as it is (`qeval score --run` reads its settings; `qeval merge` copies it).
+struct RunRecord {
+    std::int64_t id = 0;
+    std::string fingerprint, variant, task, task_version;
+    core::Json settings = core::Json::object();
+    core::Json provenance = core::Json::object();
+    std::string status;
+    std::int64_t samples_total = 0;
+    std::string created_at, finished_at; // finished_at empty while unfinished
+};
+
 // Which samples for_each_sample yields: one run, or every run of a variant (optionally one task).
 struct SampleFilter {
     std::optional<std::int64_t> run_id;
@@ -82,8 +94,13 @@ public:
     // another live process (heartbeat within stale_after_seconds and, on this host, its pid alive) is refused
     // with Error(runtime) naming that process.
     RunHandle begin_run(const RunSpec& spec);
+    // The (problem, sample index) pairs that need no new request: every stored row except failed requests (a
+    // non-empty output error), which a resumed run asks again. Grader errors count as done: `qeval score --run`
+    // re-grades them without asking the model again.
     std::set<std::pair<std::string, int>> done_pairs(std::int64_t run_id);
-    // Stores one batch in one transaction; rows already present are kept as they are. Returns the number of new rows.
+    // Stores one batch in one transaction. A stored response is never overwritten (a late duplicate collapses); a
+    // stored failed request is replaced by the new result for its pair, attempts adding up across resumes. Returns
+    // the number of rows written (inserted, or replacing a failed request).
     std::size_t store(std::int64_t run_id, const std::vector<StoredSample>& batch);
     std::size_t update_grades(std::int64_t run_id, const std::vector<GradeUpdate>& grades);
     void finish_run(std::int64_t run_id, const std::string& status); // also releases ownership
@@ -91,6 +108,8 @@ public:
     void release(std::int64_t run_id);
 
     std::vector<RunSummary> list_runs();
+    // The runs a filter selects, by id: one run (Error(not_found) when absent), or every run of a variant (and task).
+    std::vector<RunRecord> find_runs(const SampleFilter& filter);
     void for_each_sample(const SampleFilter& filter, const std::function<void(const SampleRecord&)>& fn);
 
     const std::string& owner() const { return owner_; }

@@ -1,6 +1,7 @@
 // `qeval run` with the replay runner on the bundled made-up data set (examples/demo-data): responses are graded and
-// stored as they arrive, the same command resumes without asking again, --limit and --shard pick stable subsets, a
-// missing response is stored as an error (never as wrong), and runners that are not built yet are refused clearly.
+// stored as they arrive, the same command resumes asking again only failed requests, --limit and --shard pick stable
+// subsets, a missing response is stored as an error (never as wrong), and runners that are not built yet are refused
+// clearly.
 #include <catch2/catch.hpp>
 
 #include <sstream>
@@ -42,7 +43,7 @@ test::ProcessResult run(const test::TempDir& tmp, const std::string& responses, 
 
 } // namespace
 
-TEST_CASE("qeval run with replay: graded, stored, resumed without asking again", "[harness][run]") {
+TEST_CASE("qeval run with replay: graded, stored, resumed asking again only the failed request", "[harness][run]") {
     test::TempDir tmp;
     std::string responses = write_responses(tmp);
     auto first = run(tmp, responses, {"--limit", "4"});
@@ -59,8 +60,8 @@ TEST_CASE("qeval run with replay: graded, stored, resumed without asking again",
     Json r2 = Json::parse(again.out);
     CHECK(r2[0]["run"] == r1[0]["run"]);
     CHECK(r2[0]["resumed"] == true);
-    CHECK(r2[0]["requested"] == 0);
-    CHECK(r2[0]["already_done"] == 8);
+    CHECK(r2[0]["requested"] == 1); // only the failed request is asked again (and fails again: no response)
+    CHECK(r2[0]["already_done"] == 7);
 
     auto runs = test::run_qeval({"runs", "--json", "--db", (tmp / "q.sqlite").string()});
     REQUIRE(runs.exit_code == 0);
@@ -81,6 +82,7 @@ TEST_CASE("qeval run with replay: graded, stored, resumed without asking again",
         if (s["verdict"] == "error") {
             ++errors;
             CHECK_THAT(s["error"].get<std::string>(), Catch::Contains("no replayed response"));
+            CHECK(s["attempts"] == 2); // one per run: attempts add up across resumes
         }
         correct += s["verdict"] == "correct";
     }

@@ -1,8 +1,10 @@
-// The run database: migrations (fresh, idempotent, future version refused), idempotent batched inserts, resume by
-// fingerprint, two connections writing two runs at once, run ownership between processes, corrupt files, avg@k in
-// list_runs, re-grading and the export read path.
+// The run database: migrations (fresh, idempotent, future version refused), idempotent batched inserts, failed
+// requests replaced by their retries, resume by fingerprint, two connections writing two runs at once, run ownership
+// between processes, corrupt files, read-only connections, avg@k in list_runs, re-grading, find_runs and the export
+// read path.
 #include <catch2/catch.hpp>
 
+#include <map>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -115,7 +117,8 @@ TEST_CASE("storage stores samples and reports the done pairs", "[harness][storag
     CHECK(store->store(h.run.id,
                        {make_sample("p1", 0, core::Verdict::correct), make_sample("p1", 1, core::Verdict::incorrect),
                         make_sample("p2", 0, core::Verdict::error)}) == 3);
-    std::set<std::pair<std::string, int>> expected = {{"p1", 0}, {"p1", 1}, {"p2", 0}};
+    // p2/0 is a failed request (an output error): not done, a resumed run asks it again.
+    std::set<std::pair<std::string, int>> expected = {{"p1", 0}, {"p1", 1}};
     CHECK(store->done_pairs(h.run.id) == expected);
     CHECK(store->store(h.run.id, {}) == 0);
     // A sample for a run that does not exist violates the foreign key: a storage error, nothing stored.
@@ -153,7 +156,7 @@ TEST_CASE("storage resume by fingerprint returns the same run and its done pairs
     RunHandle h = second->begin_run(make_spec("fp-resume"));
     CHECK(h.resumed);
     CHECK(h.run.id == id);
-    std::set<std::pair<std::string, int>> expected = {{"p1", 0}, {"p2", 3}};
+    std::set<std::pair<std::string, int>> expected = {{"p1", 0}}; // p2/3 failed: asked again
     CHECK(second->done_pairs(id) == expected);
     second->finish_run(id, "done");
     CHECK(second->begin_run(make_spec("fp-resume")).run.id == id); // a finished run can be resumed (topped up)
@@ -335,4 +338,111 @@ TEST_CASE("storage two processes share one database and never share a run", "[ha
     Statement integrity = parent->database().prepare("PRAGMA integrity_check");
     REQUIRE(integrity.step());
     CHECK(integrity.column_text(0) == "ok");
+}
+
+TEST_CASE("storage a failed request is replaced by its retry and a response is never overwritten",
+          "[harness][storage]") {
+    test::TempDir tmp;
+    auto store = RunStore::open(tmp / "q.sqlite");
+    auto id = store->begin_run(make_spec("fp-retry")).run.id;
+    StoredSample grader_error = make_sample("p3", 0, core::Verdict::error);
+    grader_error.output.error.clear(); // the request worked; the grader threw
+    grader_error.score.explanation = "grader failed: boom";
+    CHECK(store->store(id, {make_sample("p1", 0, core::Verdict::error), make_sample("p2", 0, core::Verdict::error),
+                            grader_error}) == 3);
+    std::set<std::pair<std::string, int>> done = {{"p3", 0}}; // a grader error is re-graded, never re-requested
+    CHECK(store->done_pairs(id) == done);
+
+    // Resume: p1 succeeds, p2 fails again, the grader-error row collapses like any stored response.
+    StoredSample retry_p2 = make_sample("p2", 0, core::Verdict::error);
+    retry_p2.output.error = "HTTP 503 after 3 attempts";
+    retry_p2.output.attempts = 3;
+    StoredSample late_p3 = make_sample("p3", 0, core::Verdict::correct, "late");
+    CHECK(store->store(id, {make_sample("p1", 0, core::Verdict::correct, "retried"), retry_p2, late_p3}) == 2);
+    done = {{"p1", 0}, {"p3", 0}};
+    CHECK(store->done_pairs(id) == done);
+
+    // A late duplicate of a real response changes nothing.
+    CHECK(store->store(id, {make_sample("p1", 0, core::Verdict::incorrect, "late duplicate")}) == 0);
+    std::map<std::string, SampleRecord> rows;
+    store->for_each_sample({id, "", ""}, [&](const SampleRecord& r) { rows[r.sample.problem_id] = r; });
+    REQUIRE(rows.size() == 3);
+    CHECK(rows["p1"].sample.output.text == "retried");
+    CHECK(rows["p1"].sample.output.error.empty());
+    CHECK(rows["p1"].sample.score.verdict == core::Verdict::correct);
+    CHECK(rows["p1"].sample.output.attempts == 2); // attempts add up across resumes
+    CHECK(rows["p2"].sample.output.error == "HTTP 503 after 3 attempts");
+    CHECK(rows["p2"].sample.output.attempts == 4);
+    CHECK(rows["p3"].sample.score.verdict == core::Verdict::error);
+    CHECK(rows["p3"].sample.output.text == "answer");
+    CHECK(store->database().query_int("SELECT COUNT(*) FROM samples") == 3);
+}
+
+TEST_CASE("storage find_runs returns stored runs by id or by variant and task", "[harness][storage]") {
+    test::TempDir tmp;
+    auto store = RunStore::open(tmp / "q.sqlite");
+    RunSpec spec = make_spec("fp-find", "fp8", "aime24");
+    spec.settings = {{"seed", 7}, {"params", core::Json::object()}};
+    auto a = store->begin_run(spec).run.id;
+    auto b = store->begin_run(make_spec("fp-find-2", "fp8", "math500")).run.id;
+    store->begin_run(make_spec("fp-find-3", "nvfp4", "math500"));
+    store->finish_run(a, "done");
+    auto one = store->find_runs({a, "", ""});
+    REQUIRE(one.size() == 1);
+    CHECK(one[0].fingerprint == "fp-find");
+    CHECK(one[0].variant == "fp8");
+    CHECK(one[0].task == "aime24");
+    CHECK(one[0].task_version == "1");
+    CHECK(one[0].settings["seed"] == 7);
+    CHECK(one[0].provenance["endpoint"] == "http://127.0.0.1:8000/v1");
+    CHECK(one[0].status == "done");
+    CHECK(one[0].samples_total == 4);
+    CHECK_FALSE(one[0].created_at.empty());
+    CHECK_FALSE(one[0].finished_at.empty());
+    CHECK(store->find_runs({std::nullopt, "fp8", ""}).size() == 2);
+    auto fp8_math = store->find_runs({std::nullopt, "fp8", "math500"});
+    REQUIRE(fp8_math.size() == 1);
+    CHECK(fp8_math[0].id == b);
+    CHECK(fp8_math[0].finished_at.empty());
+    CHECK(store->find_runs({std::nullopt, "bf16", ""}).empty());
+    error_message([&] { store->find_runs({a + 50, "", ""}); }, ErrorCode::not_found);
+    store->database().exec("UPDATE runs SET settings = 'not json' WHERE id = " + std::to_string(b));
+    std::string message = error_message([&] { store->find_runs({b, "", ""}); }, ErrorCode::storage);
+    CHECK_THAT(message, Catch::Contains("settings") && Catch::Contains("run " + std::to_string(b)));
+}
+
+TEST_CASE("storage a read-only connection reads and never writes", "[harness][storage]") {
+    test::TempDir tmp;
+    const auto path = tmp / "q.sqlite";
+    {
+        auto store = RunStore::open(path);
+        auto id = store->begin_run(make_spec("fp-ro")).run.id;
+        store->store(id, {make_sample("p1", 0, core::Verdict::correct)});
+        store->finish_run(id, "done");
+    }
+    const std::string bytes = test::read_text(path);
+    REQUIRE_FALSE(std::filesystem::exists(path.string() + "-wal")); // closed cleanly: everything in the main file
+    {
+        Database ro(path, OpenMode::read_only);
+        CHECK(ro.user_version() == schema_version());
+        CHECK(ro.query_int("SELECT COUNT(*) FROM samples") == 1);
+        std::string message = error_message([&] { ro.exec("DELETE FROM samples"); }, ErrorCode::storage);
+        CHECK_THAT(message, Catch::Contains(path.string()));
+    }
+    CHECK(test::read_text(path) == bytes);
+    CHECK_FALSE(std::filesystem::exists(path.string() + "-wal")); // no side files either
+    CHECK_FALSE(std::filesystem::exists(path.string() + "-shm"));
+
+    // While another connection has the database open with a pending log, reading goes through the log.
+    auto writer = RunStore::open(path);
+    auto id = writer->begin_run(make_spec("fp-ro-2")).run.id;
+    writer->store(id, {make_sample("p2", 0, core::Verdict::correct)});
+    {
+        Database ro(path, OpenMode::read_only);
+        CHECK(ro.query_int("SELECT COUNT(*) FROM samples") == 2);
+    }
+    std::string message =
+        error_message([&] { Database missing(tmp / "absent.sqlite", OpenMode::read_only); }, ErrorCode::storage);
+    CHECK_THAT(message, Catch::Contains("absent.sqlite"));
+    CHECK_FALSE(std::filesystem::exists(tmp / "absent.sqlite"));
 }

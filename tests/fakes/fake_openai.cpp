@@ -3,7 +3,8 @@
 // (vllm/entrypoints/openai/serving_chat.py chat_completion_stream_generator and protocol.py, as of 2025): a first
 // chunk with delta {role: "assistant", content: ""}, one chunk per delta, a finish chunk carrying finish_reason and
 // stop_reason, with stream_options.include_usage a last chunk with "choices": [] and usage, then "data: [DONE]"; an
-// error raised while streaming becomes a `data: {"error": {...}}` event followed by "data: [DONE]".
+// error raised while streaming becomes a `data: {"error": {...}}` event followed by "data: [DONE]". Error objects are
+// protocol.py's ErrorResponse: {"error": {"message", "type", "param", "code": the HTTP status}}.
 #include "tests/fakes/fake_openai.hpp"
 
 #include <atomic>

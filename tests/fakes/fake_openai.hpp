@@ -26,7 +26,7 @@ enum class Fault {
     reset,           // the connection is reset (RST) before any response byte
     cut_stream,      // stream: some deltas then the connection closes; non-stream: half the declared body
     error_in_stream, // stream: 200, some deltas, then an error event; non-stream: 500 + error JSON
-    hang,            // no response byte for hang_ms (ended early by stop() or the client closing)
+    hang,            // no response byte for hang_ms, then the answer; stop() or the client closing ends it (reset)
     garbage_json,    // 200 with a body (or SSE events) that is not JSON
     status_400,
     status_401,
@@ -49,14 +49,15 @@ struct FakeOpenAIOptions {
     int reasoning_chunks = 0;         // > 0: that many reasoning deltas come first (also message.<reasoning_field>)
     std::string reasoning_field = "reasoning_content"; // or "reasoning" (newer vLLM)
     double accuracy = 1.0;                             // P(correct answer) per request key
-    double length_rate = 0;                            // P(finish_reason "length") per request key
+    double length_rate = 0; // P(finish_reason "length") per request key; the content is then cut to half its deltas
     // The answer text for a request: gets the last user message (or the prompt) and whether to answer correctly.
+    // Called from the server's threads at once, so it must be thread-safe.
     // Default: "\\boxed{42}" / "\\boxed{-99999.125}".
     std::function<std::string(const std::string& prompt, bool correct)> answer;
     std::map<Fault, double> fault_rate; // per attempt, probability of each fault
     int faulty_attempts = 3;            // faults only on attempts 0..faulty_attempts-1 of a request key
     int retry_after_s = 1;              // Retry-After header on 429 and 503
-    int hang_ms = 600000;               // how long a hung request hangs (ended early by stop())
+    int hang_ms = 600000;               // how long a hung request hangs (ended early by stop() or the client)
     int threads = 64;                   // worker threads; one per open connection, so benchmarks use > concurrency
     std::uint64_t seed = 0;             // mixes into every draw
     int keep_alive_timeout_s = 10;      // an idle keep-alive connection is closed after this long

@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <functional>
 #include <string>
 
 namespace qeval::testing {
@@ -38,8 +39,8 @@ void describe(const sockaddr_storage& addr, std::string& ip, int& port) {
 
 class Connection : public httplib::Stream {
 public:
-    Connection(int fd, const std::atomic<bool>& stopping, int read_timeout_ms, int write_timeout_ms)
-        : fd_(fd), stopping_(stopping), read_timeout_ms_(read_timeout_ms), write_timeout_ms_(write_timeout_ms) {
+    Connection(int fd, const ControlledServer& server, int read_timeout_ms, int write_timeout_ms)
+        : fd_(fd), server_(server), read_timeout_ms_(read_timeout_ms), write_timeout_ms_(write_timeout_ms) {
         sockaddr_storage addr{};
         socklen_t len = sizeof addr;
         if (getpeername(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) describe(addr, remote_ip_, remote_port_);
@@ -53,7 +54,7 @@ public:
 
     ssize_t read(char* ptr, size_t size) override {
         if (in_pos_ == in_len_) {
-            if (!flush() || !wait_input(read_timeout_ms_)) return -1;
+            if (!flush() || !wait_input(read_timeout_ms_, false)) return -1;
             ssize_t n;
             do
                 n = ::recv(fd_, in_.data(), in_.size(), 0);
@@ -101,14 +102,15 @@ public:
         return !broken_ && !aborted_;
     }
 
-    // Input (or EOF) is waiting within timeout_ms; false on timeout or stop.
-    bool wait_input(int timeout_ms) const {
+    // Input (or EOF) is waiting within timeout_ms; false on timeout or stop, and with `give_way` when connections
+    // wait for a worker.
+    bool wait_input(int timeout_ms, bool give_way) const {
         if (in_pos_ < in_len_) return true;
         auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-        while (!stopping_) {
+        while (!server_.stopping()) {
             int r = poll_for(POLLIN, kSliceMs);
             if (r != 0) return r > 0;
-            if (std::chrono::steady_clock::now() >= deadline) return false;
+            if (std::chrono::steady_clock::now() >= deadline || (give_way && server_.crowded())) return false;
         }
         return false;
     }
@@ -134,7 +136,7 @@ private:
     }
 
     int fd_;
-    const std::atomic<bool>& stopping_;
+    const ControlledServer& server_;
     int read_timeout_ms_, write_timeout_ms_;
     std::string remote_ip_, local_ip_;
     int remote_port_ = -1, local_port_ = -1;
@@ -145,6 +147,22 @@ private:
 };
 
 thread_local Connection* tl_connection = nullptr;
+
+// httplib's pool, counting the connections that wait for a worker.
+class CountingPool : public httplib::ThreadPool {
+public:
+    CountingPool(std::size_t threads, std::atomic<int>& waiting) : httplib::ThreadPool(threads), waiting_(waiting) {}
+    void enqueue(std::function<void()> fn) override {
+        ++waiting_;
+        httplib::ThreadPool::enqueue([this, fn = std::move(fn)] {
+            --waiting_;
+            fn();
+        });
+    }
+
+private:
+    std::atomic<int>& waiting_;
+};
 
 } // namespace
 
@@ -160,20 +178,32 @@ bool ControlledServer::flush() {
     return tl_connection && tl_connection->flush();
 }
 
+void ControlledServer::set_threads(std::size_t threads) {
+    threads_ = static_cast<int>(threads);
+    new_task_queue = [this, threads] { return new CountingPool(threads, waiting_); };
+}
+
+bool ControlledServer::widen_backlog(int backlog) {
+    return ::listen(svr_sock_, backlog) == 0;
+}
+
 bool ControlledServer::process_and_close_socket(socket_t sock) {
     int one = 1;
     setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     auto ms = [](time_t sec, time_t usec) { return static_cast<int>(sec * 1000 + usec / 1000); };
-    Connection conn(sock, stopping_, ms(read_timeout_sec_, read_timeout_usec_),
+    Connection conn(sock, *this, ms(read_timeout_sec_, read_timeout_usec_),
                     ms(write_timeout_sec_, write_timeout_usec_));
     tl_connection = &conn;
+    ++busy_;
     bool ok = false;
     for (std::size_t left = keep_alive_max_count_; left > 0 && !stopping_; --left) {
-        if (!conn.wait_input(static_cast<int>(keep_alive_timeout_sec_ * 1000))) break;
+        bool first = left == keep_alive_max_count_; // a new connection is served at least once
+        if (!conn.wait_input(static_cast<int>(keep_alive_timeout_sec_ * 1000), !first)) break;
         bool closed = false;
-        ok = process_request(conn, left == 1, closed, nullptr);
+        ok = process_request(conn, left == 1 || crowded(), closed, nullptr);
         if (conn.aborted() || !conn.flush() || !ok || closed) break;
     }
+    --busy_;
     tl_connection = nullptr;
     if (conn.aborted()) { // RST instead of FIN: the client sees "connection reset by peer"
         linger hard{1, 0};

@@ -9,12 +9,22 @@
 #include <httplib.h>
 
 #include <atomic>
+#include <cstddef>
 
 namespace qeval::testing {
 
 class ControlledServer : public httplib::Server {
 public:
     ControlledServer() = default;
+
+    // `threads` workers, one per open connection. When all are busy and connections wait for one, a connection
+    // closes after its current response ("Connection: close") or when idle, so that waiting ones get served.
+    void set_threads(std::size_t threads);
+    bool crowded() const { return waiting_ > 0 && busy_ >= threads_; }
+
+    // After bind: httplib 0.11.4 listens with a backlog of 5, so a burst of connects overflows the accept queue and
+    // the dropped SYNs come back after 1, 3, 7... s of retransmission. Linux lets listen() be called again to widen it.
+    bool widen_backlog(int backlog);
 
     // Connections end at their next poll (within ~50 ms), hung waits should check stopping(); then call stop().
     void begin_stop() { stopping_ = true; }
@@ -29,6 +39,9 @@ private:
     bool process_and_close_socket(socket_t sock) override;
 
     std::atomic<bool> stopping_{false};
+    std::atomic<int> waiting_{0}; // accepted connections no worker has taken yet
+    std::atomic<int> busy_{0};    // connections being served
+    int threads_ = 1;
 };
 
 } // namespace qeval::testing

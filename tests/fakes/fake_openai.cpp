@@ -25,6 +25,8 @@ namespace qeval::testing {
 using Json = nlohmann::json;
 using namespace std::chrono_literals;
 
+constexpr int kBacklog = 4096; // pending connects (capped by net.core.somaxconn)
+
 // One completion request after validation, with its draws.
 struct Plan {
     bool chat = true;
@@ -80,8 +82,7 @@ FakeOpenAI::Impl::Impl(FakeOpenAIOptions options) : opt(std::move(options)) {
     }
     QEVAL_CHECK(total <= 1 + 1e-9, ErrorCode::usage, "fake_openai: fault rates add up to more than 1");
 
-    std::size_t threads = static_cast<std::size_t>(opt.threads);
-    server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+    server.set_threads(static_cast<std::size_t>(opt.threads));
     server.set_keep_alive_max_count(1000000);
     server.set_keep_alive_timeout(opt.keep_alive_timeout_s);
     server.set_tcp_nodelay(true);
@@ -101,6 +102,8 @@ FakeOpenAI::Impl::Impl(FakeOpenAIOptions options) : opt(std::move(options)) {
         opt.port == 0 ? server.bind_to_any_port(opt.host) : (server.bind_to_port(opt.host, opt.port) ? opt.port : -1);
     QEVAL_CHECK(port > 0, ErrorCode::network,
                 "fake_openai: cannot listen on " + opt.host + ":" + std::to_string(opt.port) + " (in use?)");
+    QEVAL_CHECK(server.widen_backlog(kBacklog), ErrorCode::network,
+                "fake_openai: listen() with a wider backlog failed");
     thread = std::thread([this] {
         server.listen_after_bind();
         listening_done = true;

@@ -510,6 +510,41 @@ TEST_CASE("fake_openai: task_answerer answers the demo data so qeval grades it",
     }
 }
 
+TEST_CASE("fake_openai: keep-alive clients beyond the worker threads take turns", "[fake]") {
+    FakeOpenAIOptions o;
+    o.threads = 2;
+    FakeOpenAI fake(o);
+    // Two clients hold both workers with idle keep-alive connections (10 s keep-alive timeout)...
+    std::vector<std::unique_ptr<httplib::Client>> holders;
+    for (int c = 0; c < 2; ++c) {
+        holders.push_back(std::make_unique<httplib::Client>("127.0.0.1", fake.port()));
+        holders.back()->set_keep_alive(true);
+        auto r =
+            holders.back()->Post("/v1/chat/completions", chat_body("hold " + std::to_string(c)), "application/json");
+        REQUIRE(r);
+    }
+    // ...yet more clients get served at once: an idle connection gives way to a waiting one.
+    auto t0 = std::chrono::steady_clock::now();
+    std::atomic<int> ok{0};
+    std::vector<std::thread> clients;
+    for (int c = 0; c < 4; ++c)
+        clients.emplace_back([&, c] {
+            httplib::Client cli("127.0.0.1", fake.port());
+            cli.set_keep_alive(true);
+            for (int i = 0; i < 20; ++i) {
+                auto r = cli.Post("/v1/chat/completions", chat_body(std::to_string(c) + "/" + std::to_string(i)),
+                                  "application/json");
+                ok += r && r->status == 200;
+            }
+        });
+    for (auto& t : clients)
+        t.join();
+    CHECK(ok == 80);
+    CHECK(std::chrono::steady_clock::now() - t0 < 3s);
+    for (auto& h : holders) // the holders reconnect transparently
+        CHECK(h->Post("/v1/chat/completions", chat_body("again"), "application/json")->status == 200);
+}
+
 TEST_CASE("fake_openai: fault names round-trip", "[fake]") {
     for (const char* name :
          {"none", "429", "500", "503", "reset", "cut", "stream_error", "hang", "garbage", "400", "401", "404", "422"}) {

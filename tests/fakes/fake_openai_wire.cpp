@@ -1,0 +1,211 @@
+// The fake OpenAI server's wire formats (see fake_openai_wire.hpp) and the fault table.
+#include "tests/fakes/fake_openai_wire.hpp"
+
+#include <algorithm>
+#include <array>
+
+namespace qeval::testing {
+namespace {
+
+using Json = nlohmann::json;
+
+struct FaultRow {
+    Fault fault;
+    const char* name;    // --fault NAME=RATE
+    int status;          // of the error response (0: none)
+    const char* type;    // error.type, as vLLM names them
+    const char* message; // error.message: names the fault so a client's report can be checked
+};
+
+// Each fault once (style.md: one table).
+constexpr std::array<FaultRow, 13> kFaults = {{
+    {Fault::none, "none", 0, "", ""},
+    {Fault::status_429, "429", 429, "RateLimitError", "fake fault 429: rate limit reached, retry later"},
+    {Fault::status_500, "500", 500, "InternalServerError", "fake fault 500: internal server error"},
+    {Fault::status_503, "503", 503, "ServiceUnavailableError", "fake fault 503: the server is overloaded"},
+    {Fault::reset, "reset", 0, "", ""},
+    {Fault::cut_stream, "cut", 0, "", ""},
+    {Fault::error_in_stream, "stream_error", 500, "InternalServerError",
+     "fake fault stream_error: the engine failed while generating"},
+    {Fault::hang, "hang", 0, "", ""},
+    {Fault::garbage_json, "garbage", 0, "", ""},
+    {Fault::status_400, "400", 400, "BadRequestError", "fake fault 400: the request was rejected as invalid"},
+    {Fault::status_401, "401", 401, "AuthenticationError", "fake fault 401: the API key was rejected"},
+    {Fault::status_404, "404", 404, "NotFoundError", "fake fault 404: the resource does not exist"},
+    {Fault::status_422, "422", 422, "UnprocessableEntityError", "fake fault 422: the request could not be processed"},
+}};
+
+const FaultRow& row(Fault fault) {
+    for (const auto& r : kFaults)
+        if (r.fault == fault) return r;
+    return kFaults[0];
+}
+
+// A JSON string literal (quotes included); invalid UTF-8 is replaced, never thrown on.
+std::string quote(std::string_view text) {
+    return Json(text).dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+std::string error_object(int status, std::string_view type, std::string_view message) {
+    return "{\"error\":{\"message\":" + quote(message) + ",\"type\":" + quote(type) +
+           ",\"param\":null,\"code\":" + std::to_string(status) + "}}";
+}
+
+std::string usage(std::int64_t prompt_tokens, std::int64_t completion_tokens) {
+    return "{\"prompt_tokens\":" + std::to_string(prompt_tokens) +
+           ",\"total_tokens\":" + std::to_string(prompt_tokens + completion_tokens) +
+           ",\"completion_tokens\":" + std::to_string(completion_tokens) + "}";
+}
+
+std::string joined(const std::vector<std::string>& parts) {
+    std::string out;
+    for (const auto& p : parts)
+        out += p;
+    return out;
+}
+
+} // namespace
+
+std::string_view to_string(Fault fault) {
+    return row(fault).name;
+}
+
+std::optional<Fault> fault_from_string(std::string_view name) {
+    for (const auto& r : kFaults)
+        if (name == r.name) return r.fault;
+    return std::nullopt;
+}
+
+void set_error(httplib::Response& r, int status, std::string_view type, std::string_view message) {
+    r.status = status;
+    r.set_content(error_object(status, type, message), "application/json");
+}
+
+void set_fault_error(httplib::Response& r, Fault fault, int retry_after_s) {
+    const FaultRow& f = row(fault);
+    set_error(r, f.status, f.type, f.message);
+    if (f.status == 429 || f.status == 503) r.set_header("Retry-After", std::to_string(retry_after_s));
+}
+
+std::string models_body(const std::string& model) {
+    return "{\"object\":\"list\",\"data\":[{\"id\":" + quote(model) +
+           ",\"object\":\"model\",\"created\":0,\"owned_by\":\"qeval-fake\",\"root\":" + quote(model) +
+           ",\"parent\":null}]}";
+}
+
+std::string message_text(const nlohmann::json& content) {
+    if (content.is_string()) return content.get<std::string>();
+    std::string out;
+    if (!content.is_array()) return out;
+    for (const auto& part : content)
+        if (part.is_object() && part.contains("text") && part["text"].is_string())
+            out += part["text"].get<std::string>();
+    return out;
+}
+
+std::vector<std::string> split_text(const std::string& text, int parts) {
+    std::vector<std::string> out;
+    const std::size_t n = static_cast<std::size_t>(std::max(parts, 1));
+    std::size_t start = 0;
+    for (std::size_t i = 1; i <= n && start < text.size(); ++i) {
+        std::size_t end = std::max(start, text.size() * i / n);
+        while (end < text.size() && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80)
+            ++end; // a continuation byte: the sequence goes on
+        if (end > start) out.push_back(text.substr(start, end - start));
+        start = end;
+    }
+    return out;
+}
+
+Answer make_answer(const FakeOpenAIOptions& options, const std::string& prompt, bool correct, bool length, bool chat) {
+    Answer a;
+    if (chat)
+        for (int i = 0; i < options.reasoning_chunks; ++i)
+            a.reasoning.push_back("Reasoning step " + std::to_string(i + 1) + ". ");
+    std::string text = options.answer ? options.answer(prompt, correct)
+                       : correct      ? "\\boxed{42}"
+                                      : "\\boxed{-99999.125}";
+    a.content = split_text(text, options.content_chunks);
+    a.finish_reason = length ? "length" : "stop";
+    if (length) a.content.resize(a.content.size() / 2);
+    return a;
+}
+
+std::string Frame::body(const Answer& a, std::int64_t prompt_tokens) const {
+    std::string choice;
+    if (chat) {
+        choice = "{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":" + quote(joined(a.content));
+        if (!a.reasoning.empty()) choice += ",\"" + reasoning_field + "\":" + quote(joined(a.reasoning));
+        choice += "}";
+    } else {
+        choice = "{\"index\":0,\"text\":" + quote(joined(a.content));
+    }
+    choice += ",\"logprobs\":null,\"finish_reason\":\"" + a.finish_reason + "\",\"stop_reason\":null}";
+    return "{\"id\":\"" + id + "\",\"object\":\"" + (chat ? "chat.completion" : "text_completion") +
+           "\",\"created\":" + std::to_string(created) + ",\"model\":" + quote(model) + ",\"choices\":[" + choice +
+           "],\"usage\":" + usage(prompt_tokens, a.completion_tokens()) + "}";
+}
+
+std::vector<std::string> Frame::events(const Answer& a, std::int64_t prompt_tokens, bool include_usage,
+                                       Ending ending) const {
+    const std::string head =
+        "data: {\"id\":\"" + id + "\",\"object\":\"" + (chat ? "chat.completion.chunk" : "text_completion") +
+        "\",\"created\":" + std::to_string(created) + ",\"model\":" + quote(model) + ",\"choices\":[";
+    const std::string open = chat ? "{\"index\":0,\"delta\":" : "{\"index\":0,\"text\":";
+    auto delta = [&](std::string_view field, std::string_view text) {
+        std::string body = chat ? "{\"" + std::string(field) + "\":" + quote(text) + "}" : quote(text);
+        return head + open + body + ",\"logprobs\":null,\"finish_reason\":null}]}\n\n";
+    };
+    std::vector<std::string> out;
+    if (chat)
+        out.push_back(head + open +
+                      "{\"role\":\"assistant\",\"content\":\"\"},\"logprobs\":null,"
+                      "\"finish_reason\":null}]}\n\n");
+    for (const auto& r : a.reasoning)
+        out.push_back(delta(reasoning_field, r));
+    std::size_t n = a.content.size();
+    if (ending == Ending::cut || ending == Ending::error) n = std::max<std::size_t>(n / 2, std::min<std::size_t>(n, 1));
+    for (std::size_t i = 0; i < n; ++i)
+        out.push_back(delta("content", a.content[i]));
+    if (ending == Ending::cut) return out;
+    if (ending == Ending::error) {
+        const FaultRow& f = row(Fault::error_in_stream);
+        out.push_back("data: " + error_object(f.status, f.type, f.message) + "\n\n");
+    } else {
+        out.push_back(head + open + (chat ? "{}" : "\"\"") + ",\"logprobs\":null,\"finish_reason\":\"" +
+                      a.finish_reason + "\",\"stop_reason\":null}]}\n\n");
+        if (include_usage) out.push_back(head + "],\"usage\":" + usage(prompt_tokens, a.completion_tokens()) + "}\n\n");
+    }
+    out.push_back("data: [DONE]\n\n");
+    return out;
+}
+
+std::vector<std::string> garbage_events() {
+    return {"data: {garbage: this is not JSON (fake fault garbage)\n\n", "data: {\"choices\": [{\"delta\": \n\n",
+            "data: [DONE]\n\n"};
+}
+
+nlohmann::json stats_to_json(const FakeOpenAI::Stats& stats, bool per_key) {
+    Json faults = Json::object();
+    for (const auto& [fault, n] : stats.faults)
+        faults[std::string(to_string(fault))] = n;
+    int max_attempts = 0;
+    std::int64_t keys_completed = 0, duplicates = 0;
+    for (const auto& [key, n] : stats.attempts_by_key)
+        max_attempts = std::max(max_attempts, n);
+    for (const auto& [key, n] : stats.completed_by_key) {
+        keys_completed += n > 0;
+        duplicates += std::max(n - 1, 0);
+    }
+    Json out = {
+        {"requests", stats.requests},           {"completed", stats.completed},     {"faults", faults},
+        {"keys", stats.attempts_by_key.size()}, {"keys_completed", keys_completed}, {"max_attempts", max_attempts},
+        {"duplicate_completions", duplicates}};
+    if (per_key) {
+        out["attempts_by_key"] = stats.attempts_by_key;
+        out["completed_by_key"] = stats.completed_by_key;
+    }
+    return out;
+}
+
+} // namespace qeval::testing

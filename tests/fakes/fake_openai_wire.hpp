@@ -1,0 +1,64 @@
+// What the fake OpenAI server puts on the wire, apart from the serving logic: the fault table (names, statuses,
+// error messages), OpenAI-style error objects, the answer of one request split into deltas, and the JSON bodies and
+// SSE events of a response, built as strings (no JSON tree per event: the fake must serve > 10,000 requests/s).
+#pragma once
+
+#include <httplib.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tests/fakes/fake_openai.hpp"
+
+namespace qeval::testing {
+
+inline constexpr const char* kUnauthorized =
+    "fake_openai: missing or wrong API key (expected the header \"Authorization: Bearer <key>\")";
+inline constexpr const char* kGarbageBody = "{garbage: this is not JSON (fake fault garbage)";
+
+// {"error": {"message", "type", "param": null, "code": status}} with that status.
+void set_error(httplib::Response& r, int status, std::string_view type, std::string_view message);
+// The error response of a status fault (429 and 503 with Retry-After).
+void set_fault_error(httplib::Response& r, Fault fault, int retry_after_s);
+
+std::string models_body(const std::string& model);
+// A message's content as text: a string, or the "text" of its parts when it is an array of content parts.
+std::string message_text(const nlohmann::json& content);
+
+// About `parts` pieces of about equal size, never splitting a UTF-8 sequence (fewer when the text is shorter).
+std::vector<std::string> split_text(const std::string& text, int parts);
+
+struct Answer {
+    std::vector<std::string> reasoning; // deltas of the reasoning field (chat only)
+    std::vector<std::string> content;   // deltas of the content
+    std::string finish_reason;          // "stop" | "length"
+    std::int64_t completion_tokens() const { return static_cast<std::int64_t>(reasoning.size() + content.size()); }
+};
+// The answer to one request; "length" keeps the first half of the content deltas.
+Answer make_answer(const FakeOpenAIOptions& options, const std::string& prompt, bool correct, bool length, bool chat);
+
+enum class Ending {
+    complete, // finish chunk, usage chunk when asked, [DONE]
+    cut,      // half the content deltas, then nothing (the connection closes)
+    error,    // half the content deltas, an error event, [DONE]
+    fault,    // events of a fault that end normally (garbage)
+};
+
+// The response frame of one request: non-stream body and SSE events.
+struct Frame {
+    std::string id;
+    bool chat = true;
+    std::string model;
+    std::int64_t created = 0;
+    std::string reasoning_field;
+
+    std::string body(const Answer& a, std::int64_t prompt_tokens) const;
+    std::vector<std::string> events(const Answer& a, std::int64_t prompt_tokens, bool include_usage,
+                                    Ending ending) const;
+};
+
+std::vector<std::string> garbage_events();
+
+} // namespace qeval::testing

@@ -90,9 +90,8 @@ public:
     // (empty when absent): the same problem and sample seed give the same key whatever the field order.
     static std::string request_key(const nlohmann::json& body);
 
-    struct Impl;
-
 private:
+    struct Impl;
     std::unique_ptr<Impl> impl_;
 };
 

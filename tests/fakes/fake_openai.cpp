@@ -52,7 +52,11 @@ struct FakeOpenAI::Impl {
     bool pause(std::chrono::microseconds d, bool watch_peer);
     void respond(const Plan& p, httplib::Response& r);
     void send_body(httplib::Response& r, std::string body, const std::string& key, bool cut);
+    bool write_body(const std::string& body, std::size_t offset, const std::string& key, bool cut,
+                    httplib::DataSink& sink);
     void send_events(httplib::Response& r, std::vector<std::string> events, const std::string& key, Ending ending);
+    bool write_events(const std::vector<std::string>& events, const std::string& key, Ending ending,
+                      httplib::DataSink& sink);
     void completed(const std::string& key, int n);
 
     FakeOpenAIOptions opt;
@@ -262,49 +266,58 @@ void FakeOpenAI::Impl::send_body(httplib::Response& r, std::string body, const s
     auto data = std::make_shared<std::string>(std::move(body));
     r.set_content_provider(data->size(), "application/json",
                            [this, data, key, cut](std::size_t offset, std::size_t, httplib::DataSink& sink) {
-                               std::size_t end = cut ? data->size() / 2 : data->size();
-                               if (offset < end && !sink.write(data->data() + offset, end - offset)) return false;
-                               if (cut) {
-                                   ControlledServer::flush();
-                                   return false; // the connection closes short of Content-Length
-                               }
-                               completed(key, 1);
-                               if (ControlledServer::flush()) return true;
-                               completed(key, -1);
-                               return false;
+                               return write_body(*data, offset, key, cut, sink);
                            });
 }
 
-// SSE events, chunked; `ending` cut closes the connection after the last one without the closing chunk.
+bool FakeOpenAI::Impl::write_body(const std::string& body, std::size_t offset, const std::string& key, bool cut,
+                                  httplib::DataSink& sink) {
+    std::size_t end = cut ? body.size() / 2 : body.size();
+    if (offset < end && !sink.write(body.data() + offset, end - offset)) return false;
+    if (cut) {
+        ControlledServer::flush();
+        return false; // the connection closes short of Content-Length
+    }
+    completed(key, 1);
+    if (ControlledServer::flush()) return true;
+    completed(key, -1);
+    return false;
+}
+
+// SSE events, chunked; Ending::cut closes the connection after the last one, without the closing chunk.
 void FakeOpenAI::Impl::send_events(httplib::Response& r, std::vector<std::string> events, const std::string& key,
                                    Ending ending) {
     auto data = std::make_shared<std::vector<std::string>>(std::move(events));
     r.set_chunked_content_provider("text/event-stream",
                                    [this, data, key, ending](std::size_t, httplib::DataSink& sink) {
-                                       auto delay = std::chrono::microseconds(opt.chunk_delay_us);
-                                       if (delay <= 0us) {
-                                           std::string all;
-                                           for (const auto& e : *data)
-                                               all += e;
-                                           if (!sink.write(all.data(), all.size())) return false;
-                                       } else {
-                                           for (std::size_t i = 0; i < data->size(); ++i) {
-                                               if (i > 0 && (!ControlledServer::flush() || !pause(delay, false)))
-                                                   return false;
-                                               if (!sink.write((*data)[i].data(), (*data)[i].size())) return false;
-                                           }
-                                       }
-                                       if (ending == Ending::cut) {
-                                           ControlledServer::flush();
-                                           return false; // the connection closes without the closing chunk
-                                       }
-                                       sink.done(); // the closing chunk, buffered with the last events
-                                       if (ending != Ending::complete) return true;
-                                       completed(key, 1);
-                                       if (ControlledServer::flush()) return true;
-                                       completed(key, -1);
-                                       return false;
+                                       return write_events(*data, key, ending, sink);
                                    });
+}
+
+bool FakeOpenAI::Impl::write_events(const std::vector<std::string>& events, const std::string& key, Ending ending,
+                                    httplib::DataSink& sink) {
+    auto delay = std::chrono::microseconds(opt.chunk_delay_us);
+    if (delay <= 0us) { // one chunk, one send
+        std::string all;
+        for (const auto& e : events)
+            all += e;
+        if (!sink.write(all.data(), all.size())) return false;
+    } else {
+        for (std::size_t i = 0; i < events.size(); ++i) {
+            if (i > 0 && (!ControlledServer::flush() || !pause(delay, false))) return false;
+            if (!sink.write(events[i].data(), events[i].size())) return false;
+        }
+    }
+    if (ending == Ending::cut) {
+        ControlledServer::flush();
+        return false; // the connection closes without the closing chunk
+    }
+    sink.done(); // the closing chunk, buffered with the last events
+    if (ending != Ending::complete) return true;
+    completed(key, 1);
+    if (ControlledServer::flush()) return true;
+    completed(key, -1);
+    return false;
 }
 
 // ---- the public face ----------------------------------------------------------------------------------------------

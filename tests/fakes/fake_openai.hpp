@@ -58,8 +58,8 @@ struct FakeOpenAIOptions {
     int faulty_attempts = 3;            // faults only on attempts 0..faulty_attempts-1 of a request key
     int retry_after_s = 1;              // Retry-After header on 429 and 503
     int hang_ms = 600000;               // how long a hung request hangs (ended early by stop() or the client)
-    int threads =
-        64; // worker threads, one per open connection (more connections take turns): benchmarks use > concurrency
+    // Worker threads, one per open connection (more connections take turns): benchmarks use > concurrency.
+    int threads = 64;
     std::uint64_t seed = 0;        // mixes into every draw
     int keep_alive_timeout_s = 10; // an idle keep-alive connection is closed after this long
 };
@@ -90,9 +90,8 @@ public:
     // (empty when absent): the same problem and sample seed give the same key whatever the field order.
     static std::string request_key(const nlohmann::json& body);
 
-    struct Impl;
-
 private:
+    struct Impl;
     std::unique_ptr<Impl> impl_;
 };
 

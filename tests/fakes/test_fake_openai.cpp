@@ -239,6 +239,35 @@ TEST_CASE("fake_openai: reasoning deltas come first under the configured field",
     CHECK(j["usage"]["completion_tokens"] == 5);
 }
 
+TEST_CASE("fake_openai: latency and chunk delays pace the response", "[fake]") {
+    FakeOpenAIOptions o;
+    o.latency_ms = 100;
+    o.chunk_delay_us = 20000;
+    o.content_chunks = 4;
+    FakeOpenAI fake(o);
+    httplib::Client cli("127.0.0.1", fake.port());
+    std::vector<std::chrono::steady_clock::time_point> arrivals;
+    std::string body;
+    httplib::Request req;
+    req.method = "POST";
+    req.path = "/v1/chat/completions";
+    req.set_header("Content-Type", "application/json");
+    req.body = chat_body("slowly", true);
+    req.content_receiver = [&](const char* data, std::size_t n, std::uint64_t, std::uint64_t) {
+        arrivals.push_back(std::chrono::steady_clock::now());
+        body.append(data, n);
+        return true;
+    };
+    auto t0 = std::chrono::steady_clock::now();
+    httplib::Response res;
+    httplib::Error error = httplib::Error::Success;
+    REQUIRE(cli.send(req, res, error));
+    REQUIRE(arrivals.size() >= 6); // role, 4 deltas, finish, [DONE]: one chunk each
+    CHECK(arrivals.front() - t0 >= 100ms);
+    CHECK(arrivals.back() - arrivals.front() >= 5 * 20ms);
+    CHECK(sse_data(body).size() == 1 + 4 + 1 + 1);
+}
+
 TEST_CASE("fake_openai: accuracy and length are drawn per request key", "[fake]") {
     FakeOpenAIOptions o;
     o.accuracy = 0.7;

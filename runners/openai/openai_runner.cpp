@@ -82,6 +82,10 @@ struct Transfer {
     core::ModelOutput out;
     SseReader sse;
     Clock::time_point started;
+    Clock::time_point last_data;  // the last byte received (or the start): the idle clock
+    std::chrono::seconds idle{0}; // this try is abandoned after this long without data
+    bool active = false;          // in the multi handle
+    bool idle_abort = false;      // abandoned by the idle check
     char errbuf[CURL_ERROR_SIZE] = {};
     struct Engine* engine = nullptr;
 
@@ -102,6 +106,8 @@ struct Transfer {
         sse = SseReader{};
         errbuf[0] = '\0';
         started = Clock::now();
+        last_data = started;
+        idle_abort = false;
     }
 };
 
@@ -135,6 +141,7 @@ struct Engine {
     std::size_t next_fresh = 0, finished = 0;
     int in_flight = 0;
     std::optional<Clock::time_point> curl_deadline;
+    Clock::time_point next_idle_check{};
     Clock::time_point last_answer = Clock::now(); // the last time any server answered anything
     std::string last_transport_error;
     std::mt19937_64 rng{std::random_device{}()};
@@ -213,6 +220,7 @@ struct Engine {
 
     static size_t on_header(char* data, size_t size, size_t n, void* userp) {
         auto* t = static_cast<Transfer*>(userp);
+        t->last_data = Clock::now();
         std::string_view line(data, size * n);
         auto colon = line.find(':');
         if (line.rfind("HTTP/", 0) == 0) { // a new response (after a 1xx): forget the previous headers
@@ -229,6 +237,7 @@ struct Engine {
 
     static size_t on_write(char* data, size_t size, size_t n, void* userp) {
         auto* t = static_cast<Transfer*>(userp);
+        t->last_data = Clock::now();
         const std::size_t bytes = size * n;
         if (!t->status_known) {
             curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &t->status);
@@ -319,7 +328,6 @@ struct Engine {
         curl_easy_setopt(c, CURLOPT_TCP_NODELAY, 1L);
         curl_easy_setopt(c, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_1_1));
         curl_easy_setopt(c, CURLOPT_USERAGENT, (std::string("qeval/") + kVersion).c_str());
-        curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L); // under 1 byte/s for the idle timeout: give up this try
         all_transfers.push_back(std::move(t));
         return all_transfers.back().get();
     }
@@ -332,16 +340,16 @@ struct Engine {
             slot.body = openai::request_body(req, {s.endpoint, s.model, stream, s.stream_usage, s.extra_body});
         Transfer* t = acquire();
         t->reset(index, server, stream);
-        long idle = s.idle_timeout_s > 0 ? s.idle_timeout_s : (stream ? 120 : 1800);
+        t->idle = std::chrono::seconds(s.idle_timeout_s > 0 ? s.idle_timeout_s : (stream ? 120 : 1800));
         CURL* c = t->easy;
         curl_easy_setopt(c, CURLOPT_URL, servers[static_cast<std::size_t>(server)].url.c_str());
         curl_easy_setopt(c, CURLOPT_POSTFIELDS, slot.body.data());
         curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(slot.body.size()));
         curl_easy_setopt(c, CURLOPT_HTTPHEADER, stream ? headers_stream : headers_json);
-        curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, idle);
         CURLMcode rc = curl_multi_add_handle(multi, c);
         QEVAL_CHECK(rc == CURLM_OK, ErrorCode::runtime,
                     std::string("curl_multi_add_handle: ") + curl_multi_strerror(rc));
+        t->active = true;
         ++slot.attempts;
         ++in_flight;
         ++servers[static_cast<std::size_t>(server)].in_flight;
@@ -406,6 +414,7 @@ struct Engine {
 
     void complete(Transfer* t, CURLcode code) {
         curl_multi_remove_handle(multi, t->easy);
+        t->active = false;
         --in_flight;
         Server& sv = servers[static_cast<std::size_t>(t->server)];
         --sv.in_flight;
@@ -436,8 +445,9 @@ struct Engine {
             }
             std::string reason = describe_curl(code, t->errbuf);
             if (t->as_stream) reason = "stream broken (" + reason + ")";
-            if (code == CURLE_OPERATION_TIMEDOUT && t->status_known)
-                reason = "no data for the idle timeout (" + reason + ")";
+            if (t->idle_abort)
+                reason = (t->as_stream ? "stream broken: " : "") + std::string("no data for ") +
+                         std::to_string(t->idle.count()) + " s (idle timeout)";
             last_transport_error = reason + where;
             if (code == CURLE_COULDNT_CONNECT || code == CURLE_COULDNT_RESOLVE_HOST) mark_refused(server);
             if (core::net::retryable_transport(code))
@@ -493,6 +503,18 @@ struct Engine {
                     std::string("curl_multi_socket_action: ") + curl_multi_strerror(rc));
     }
 
+    // Tries without a byte for their idle timeout are abandoned (and retried). libcurl's own low-speed check
+    // (CURLOPT_LOW_SPEED_TIME) averages over a window and fires seconds late; this is exact to the check interval.
+    void check_idle(Clock::time_point now) {
+        if (now < next_idle_check) return;
+        next_idle_check = now + std::chrono::milliseconds(200);
+        for (auto& t : all_transfers)
+            if (t->active && now - t->last_data >= t->idle) {
+                t->idle_abort = true;
+                complete(t.get(), CURLE_OPERATION_TIMEDOUT);
+            }
+    }
+
     void check_reachable(Clock::time_point now) {
         bool all_down = std::all_of(servers.begin(), servers.end(), [&](const Server& sv) { return sv.refusals > 0; });
         if (!all_down || now - last_answer < std::chrono::seconds(s.unreachable_timeout_s)) return;
@@ -506,7 +528,7 @@ struct Engine {
         while (finished < requests.size()) {
             auto now = Clock::now();
             admit(now);
-            auto wake = now + std::chrono::seconds(1);
+            auto wake = now + std::chrono::milliseconds(in_flight > 0 ? 200 : 1000);
             if (curl_deadline) wake = std::min(wake, *curl_deadline);
             if (!retries.empty()) wake = std::min(wake, retries.top().first);
             long timeout_ms =
@@ -527,6 +549,7 @@ struct Engine {
                 socket_action(CURL_SOCKET_TIMEOUT, 0);
             }
             drain_messages();
+            check_idle(now);
             check_reachable(now);
         }
     }

@@ -104,27 +104,34 @@ public:
     std::size_t stored() const { return stored_; }
 
 private:
-    static constexpr std::size_t kCapacity = 4096, kGroup = 1024;
+    static constexpr std::size_t kCapacity = 4096, kGroup = 1024, kTake = 32;
 
+    // Takes what is queued (up to kTake at once: fewer wake-ups), grades it, hands it to the writer.
     void grade_loop() {
+        std::vector<StoredSample> batch;
         for (;;) {
-            StoredSample s;
             {
                 std::unique_lock lock(mu_);
                 work_.wait(lock, [&] { return !in_queue_.empty() || closed_; });
                 if (in_queue_.empty()) return;
-                s = std::move(in_queue_.front());
-                in_queue_.pop_front();
+                while (!in_queue_.empty() && batch.size() < kTake) {
+                    batch.push_back(std::move(in_queue_.front()));
+                    in_queue_.pop_front();
+                }
             }
-            space_.notify_one();
-            if (s.output.error.empty())
-                s.score = tasks::score_response(task_, s.output.text, *by_id_.at(s.problem_id).sample);
-            else
-                s.score = tasks::make_score(core::Verdict::error, "", "request", s.output.error);
+            space_.notify_all();
+            for (StoredSample& s : batch) {
+                if (s.output.error.empty())
+                    s.score = tasks::score_response(task_, s.output.text, *by_id_.at(s.problem_id).sample);
+                else
+                    s.score = tasks::make_score(core::Verdict::error, "", "request", s.output.error);
+            }
             {
                 std::lock_guard lock(mu_);
-                out_queue_.push_back(std::move(s));
+                for (StoredSample& s : batch)
+                    out_queue_.push_back(std::move(s));
             }
+            batch.clear();
             graded_.notify_one();
         }
     }

@@ -210,3 +210,41 @@ TEST_CASE("protocol server messages come from error message detail or the body",
     CHECK(openai::server_message("") == "(empty body)");
     CHECK(openai::server_message(std::string(1000, 'x')).size() == 303);
 }
+
+TEST_CASE("protocol stream chunks read without a tree agree on the odd shapes", "[runners][protocol]") {
+    auto apply = [](const std::string& data, core::ModelOutput& out, std::string& error) {
+        return openai::apply_stream_event(data, Endpoint::chat, out, error);
+    };
+    core::ModelOutput out;
+    std::string error;
+    // Escapes are decoded; the choice with index 0 counts even when another comes first; a nested array or object
+    // where a string was expected is skipped; null usage and a null error are nothing.
+    CHECK(
+        apply(
+            R"({"choices":[{"index":1,"delta":{"content":"NO"}},{"delta":{"content":"\\boxed{\u00e9}\n","x":[{"content":"NO"}]},"index":0}],"usage":null,"error":null})",
+            out, error) == openai::EventStatus::ok);
+    CHECK(out.text == "\\boxed{\xC3\xA9}\n");
+    CHECK(apply(R"({"choices":[{"delta":{"content":["NO"],"reasoning_content":{"content":"NO"}}}]})", out, error) ==
+          openai::EventStatus::ok);
+    CHECK(out.text == "\\boxed{\xC3\xA9}\n");
+    CHECK(out.reasoning.empty());
+    CHECK(apply(R"({"usage":{"prompt_tokens":18446744073709551615,"completion_tokens":3.5}})", out, error) ==
+          openai::EventStatus::ok);
+    CHECK(out.prompt_tokens == INT64_MAX);
+    CHECK(out.completion_tokens == 0);
+    for (std::string bad :
+         {R"({"error":false})", R"({"error":{"code":500}})", R"({"error":[1]})", R"({"error":2.5})"}) {
+        core::ModelOutput o;
+        error.clear();
+        INFO(bad);
+        CHECK(apply(bad, o, error) == openai::EventStatus::error);
+        CHECK_THAT(error, Catch::Contains("error in the stream"));
+    }
+    for (std::string bad : {"{} {}", "\"text\"", "{\"choices\":[", "", "null"}) {
+        core::ModelOutput o;
+        error.clear();
+        INFO(bad);
+        CHECK(apply(bad, o, error) == openai::EventStatus::error);
+        CHECK_THAT(error, Catch::Contains("malformed"));
+    }
+}

@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# Client benchmark for `qeval run --runner openai` (issue 4): requests per second and client CPU per request against
+# the fake OpenAI-compatible server (tests/fakes, qeval_fake_openai) on loopback at concurrency 1, 64, 256 and 1024,
+# streamed (SSE events per second) and not; peak RSS of a run that stores 100,000 samples; and, in the same script,
+# the same non-streamed load through lm-evaluation-harness's `local-chat-completions` client (tools/lmeval_venv.sh)
+# for the ratio at equal concurrency.
+#
+# What is measured for qeval is the whole `qeval run`: data set loading, request building, the HTTP client, SSE
+# parsing, grading every response and committing it to SQLite (synchronous=FULL), process start to exit. The fake
+# server runs on the same machine and its CPU is reported beside. Targets (issue 4): >= 10,000 requests/s and
+# >= 200,000 stream events/s at concurrency 256 on a 2-core machine, >= 10x lm-eval's throughput at equal concurrency.
+#
+# Usage: tools/bench_client.sh [BUILD_DIR]      (default build; builds qeval and qeval_fake_openai if needed)
+#   N=20000       requests per qeval measurement (concurrency 1 uses N/10)
+#   LMEVAL_N=2000 requests per lm-eval measurement (lm-eval is slower; its rate does not depend on N much)
+#   CHUNKS=16     content deltas per streamed answer (events per response = CHUNKS + 4: role, finish, usage, [DONE])
+#   LEVELS="1 64 256 1024"   SKIP_LMEVAL=1 to leave lm-eval out   RSS_SAMPLES=100000
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${1:-build}
+[[ $build = /* ]] || build=$root/$build
+N=${N:-20000}
+LMEVAL_N=${LMEVAL_N:-2000}
+CHUNKS=${CHUNKS:-16}
+LEVELS=${LEVELS:-"1 64 256 1024"}
+RSS_SAMPLES=${RSS_SAMPLES:-100000}
+
+cmake --build "$build" --target qeval qeval_fake_openai -j"$(nproc)" >/dev/null
+qeval=$build/qeval
+fake=$build/tests/qeval_fake_openai
+tmp=$(mktemp -d)
+trap 'kill $fake_pid 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$tmp"' EXIT
+
+# A made-up MATH-500-shaped data set (problem i asks for i + 7): 2,000 problems, samples make up the rest.
+problems=2000
+mkdir -p "$tmp/data/math500"
+python3 - "$tmp/data/math500/test.jsonl" "$problems" <<'EOF'
+import json, sys
+with open(sys.argv[1], "w") as f:
+    for i in range(int(sys.argv[2])):
+        f.write(json.dumps({"unique_id": f"made-up/{i}.json", "problem": f"Compute ${i} + 7$.",
+                            "solution": f"$\\boxed{{{i + 7}}}$", "answer": str(i + 7),
+                            "subject": "Prealgebra", "level": 1}) + "\n")
+EOF
+
+"$fake" --port 0 --port-file "$tmp/port" --threads 1100 --chunks "$CHUNKS" --accuracy 0.7 \
+    --task math500 --data-dir "$tmp/data" >"$tmp/fake.log" 2>&1 &
+fake_pid=$!
+for _ in $(seq 100); do [[ -s $tmp/port ]] && break; sleep 0.1; done
+port=$(cat "$tmp/port")
+base=http://127.0.0.1:$port/v1
+
+fake_cpu() { awk '{print $14 + $15}' "/proc/$fake_pid/stat"; } # clock ticks
+hz=$(getconf CLK_TCK)
+
+# qeval_run N CONCURRENCY STREAM_FLAG -> "wall user sys rss_kb server_cpu_s"
+qeval_run() {
+    local n=$1 c=$2 stream=$3 samples=$(( ($1 + problems - 1) / problems )) limit
+    limit=$(( n / samples ))
+    rm -f "$tmp"/q.sqlite*
+    local before after
+    before=$(fake_cpu)
+    /usr/bin/time -f "%e %U %S %M" -o "$tmp/time" "$qeval" run --task math500 --variant bench --runner openai \
+        --base-url "$base" --model fake-model --samples "$samples" --limit "$limit" --concurrency "$c" "$stream" \
+        --db "$tmp/q.sqlite" --data-dir "$tmp/data" --quiet --json >"$tmp/run.json"
+    after=$(fake_cpu)
+    local stored errors
+    stored=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[0]["stored"])' "$tmp/run.json")
+    errors=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[0]["errors"])' "$tmp/run.json")
+    [[ $stored -eq $(( samples * limit )) && $errors -eq 0 ]] || { echo "qeval stored $stored, errors $errors" >&2; exit 1; }
+    echo "$(cat "$tmp/time") $(awk -v a="$before" -v b="$after" -v hz="$hz" 'BEGIN{printf "%.2f", (b-a)/hz}') $stored"
+}
+
+echo "qeval $("$qeval" --version 2>/dev/null | head -1)  fake server: $base  $(nproc) cores  $(date -u +%FT%TZ)"
+echo
+printf '%-24s %6s %8s %10s %12s %14s %12s %10s\n' client concur requests wall_s requests/s cpu_us/request events/s server_cpu_s
+declare -A qeval_plain
+for c in $LEVELS; do
+    n=$N
+    [[ $c -eq 1 ]] && n=$(( N / 10 ))
+    for mode in --stream --no-stream; do
+        read -r wall user sys rss server stored < <(qeval_run "$n" "$c" "$mode")
+        rate=$(awk -v n="$stored" -v w="$wall" 'BEGIN{printf "%.0f", n/w}')
+        cpu=$(awk -v n="$stored" -v u="$user" -v s="$sys" 'BEGIN{printf "%.0f", (u+s)*1e6/n}')
+        events=-
+        [[ $mode = --stream ]] && events=$(awk -v n="$stored" -v w="$wall" -v k="$CHUNKS" 'BEGIN{printf "%.0f", n*(k+4)/w}')
+        [[ $mode = --no-stream ]] && qeval_plain[$c]=$rate
+        printf '%-24s %6s %8s %10s %12s %14s %12s %10s\n' "qeval ${mode#--}" "$c" "$stored" "$wall" "$rate" "$cpu" "$events" "$server"
+    done
+done
+
+if [[ -z ${SKIP_LMEVAL:-} ]]; then
+    "$root/tools/lmeval_venv.sh" >&2
+    py=${LMEVAL_VENV:-/work/venvs/lmeval}/bin/python
+    for c in $LEVELS; do
+        n=$LMEVAL_N
+        [[ $c -eq 1 ]] && n=$(( LMEVAL_N / 10 ))
+        before=$(fake_cpu)
+        out=$("$py" "$root/tools/lmeval_client_load.py" --base-url "$base/chat/completions" --model fake-model \
+            --requests "$n" --concurrency "$c" --no-progress 2>"$tmp/lmeval.err") || { cat "$tmp/lmeval.err" >&2; exit 1; }
+        after=$(fake_cpu)
+        server=$(awk -v a="$before" -v b="$after" -v hz="$hz" 'BEGIN{printf "%.2f", (b-a)/hz}')
+        read -r name wall rate cpu < <(python3 -c '
+import json, sys
+j = json.loads(sys.argv[1])
+print(j["client"].replace(" ", "-"), round(j["wall_s"], 2), round(j["requests_per_s"]), round(j["cpu_ms_per_request"] * 1000))
+' "$out")
+        printf '%-24s %6s %8s %10s %12s %14s %12s %10s\n' "$name" "$c" "$n" "$wall" "$rate" "$cpu" - "$server"
+        ratio=$(awk -v q="${qeval_plain[$c]}" -v l="$rate" 'BEGIN{printf "%.1f", q/l}')
+        echo "  ratio at concurrency $c (not streamed, both): qeval / lm-eval = ${ratio}x"
+    done
+fi
+
+echo
+# Peak RSS of a run that stores RSS_SAMPLES samples (streamed, concurrency 256).
+read -r wall user sys rss server stored < <(qeval_run "$RSS_SAMPLES" 256 --stream)
+echo "peak RSS of qeval run storing $stored samples: $(( rss / 1024 )) MiB (wall ${wall} s, $(awk -v n="$stored" -v w="$wall" 'BEGIN{printf "%.0f", n/w}') requests/s)"

@@ -20,7 +20,7 @@ struct RunArgs {
     long idle_timeout = 0;
     double temperature = -1, top_p = -1, min_p = -1;
     int max_tokens = 0;
-    bool json = false, quiet = false, no_stream = false;
+    bool json = false, quiet = false, stream = true;
 };
 } // namespace
 
@@ -43,7 +43,7 @@ void set_run_command(CLI::App& app, GlobalOptions& global) {
                     "openai: seconds without data before a try is abandoned (default 120 streaming, 1800 not)");
     cmd->add_option("--extra-body", a->extra_body,
                     "openai: JSON object merged into each request body, e.g. '{\"chat_template_kwargs\": {...}}'");
-    cmd->add_flag("--stream,!--no-stream", a->no_stream, "Stream responses (default) or not")->default_val(false);
+    cmd->add_flag("--stream,!--no-stream", a->stream, "Stream responses (default) or not");
     cmd->add_option("--responses", a->responses, "replay: JSONL of {\"id\", \"sample\"?, \"response\"}");
     cmd->add_option("--samples", a->options.samples, "Samples per problem (default 1)");
     cmd->add_option("--limit", a->options.limit, "Only the first N problems (stable order)");
@@ -80,7 +80,7 @@ void set_run_command(CLI::App& app, GlobalOptions& global) {
                         "--extra-body: expected a JSON object, got '" + a->extra_body + "'");
             o.runner_settings["extra_body"] = extra;
         }
-        o.generation.stream = !a->no_stream;
+        o.generation.stream = a->stream;
         if (a->top_k >= 0) o.generation.top_k = a->top_k;
         if (a->min_p >= 0) o.generation.min_p = a->min_p;
         o.generation.stop = a->stop;

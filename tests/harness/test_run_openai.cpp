@@ -151,6 +151,25 @@ TEST_CASE("qeval run openai stores a run whose accuracy is the planted accuracy"
     CHECK_FALSE(first["reasoning"].get<std::string>().empty());
     CHECK(first["finish_reason"] == "stop");
     CHECK(first["completion_tokens"].get<int>() > 0);
+    // Streaming is the default; --no-stream asks for whole responses; the settings reach the wire.
+    Json sent = Json::parse(fake.last_request());
+    CHECK(sent["stream"] == true);
+    CHECK(sent["stream_options"]["include_usage"] == true);
+    CHECK(sent["temperature"] == 0.6);
+    CHECK(sent["model"] == "fake-model");
+    CHECK(sent["seed"].is_number_integer());
+    auto plain = test::run_qeval(
+        run_args(data, db, fake, "fp8-plain", 1, {"--no-stream", "--limit", "5", "--top-k", "20"}), kFastRetries);
+    INFO(plain.err);
+    REQUIRE(plain.exit_code == 0);
+    sent = Json::parse(fake.last_request());
+    CHECK(sent["stream"] == false);
+    CHECK_FALSE(sent.contains("stream_options"));
+    CHECK(sent["top_k"] == 20);
+    auto streamed =
+        test::run_qeval(run_args(data, db, fake, "fp8-streamed", 1, {"--stream", "--limit", "5"}), kFastRetries);
+    REQUIRE(streamed.exit_code == 0);
+    CHECK(Json::parse(fake.last_request())["stream"] == true);
 }
 
 TEST_CASE("qeval run openai stores failed requests as errors and a resume asks for them again",

@@ -51,7 +51,7 @@ for _ in $(seq 100); do [[ -s $tmp/port ]] && break; sleep 0.1; done
 port=$(cat "$tmp/port")
 base=http://127.0.0.1:$port/v1
 
-fake_cpu() { awk '{print $14 + $15}' "/proc/$fake_pid/stat"; } # clock ticks
+fake_cpu() { awk '{print $14 + $15}' "/proc/$fake_pid/stat"; } # clock ticks (the short-stream server)
 hz=$(getconf CLK_TCK)
 
 # qeval_run N CONCURRENCY STREAM_FLAG -> "wall user sys rss_kb server_cpu_s"
@@ -111,6 +111,22 @@ print(j["client"].replace(" ", "-"), round(j["wall_s"], 2), round(j["requests_pe
         echo "  ratio at concurrency $c (not streamed, both): qeval / lm-eval = ${ratio}x"
     done
 fi
+
+echo
+# Long streams (reasoning outputs run to thousands of tokens): SSE events per second with LONG_CHUNKS deltas each.
+LONG_CHUNKS=${LONG_CHUNKS:-256}
+"$fake" --port 0 --port-file "$tmp/port2" --threads 1100 --chunks "$LONG_CHUNKS" --accuracy 0.7 \
+    --task math500 --data-dir "$tmp/data" >"$tmp/fake2.log" 2>&1 &
+fake2_pid=$!
+for _ in $(seq 100); do [[ -s $tmp/port2 ]] && break; sleep 0.1; done
+base_short=$base
+base=http://127.0.0.1:$(cat "$tmp/port2")/v1
+read -r wall user sys rss server stored < <(qeval_run 4000 256 --stream)
+echo "long streams ($LONG_CHUNKS content deltas, $((LONG_CHUNKS + 4)) events each), concurrency 256: $stored requests in ${wall} s," \
+     "$(awk -v n="$stored" -v w="$wall" -v k="$LONG_CHUNKS" 'BEGIN{printf "%.0f", n*(k+4)/w}') events/s," \
+     "client CPU $(awk -v n="$stored" -v k="$LONG_CHUNKS" -v u="$user" -v s="$sys" 'BEGIN{printf "%.2f", (u+s)*1e6/(n*(k+4))}') us/event"
+kill "$fake2_pid"
+base=$base_short
 
 echo
 # Peak RSS of a run that stores RSS_SAMPLES samples (streamed, concurrency 256).

@@ -2,7 +2,7 @@
 #include "runners/openai/protocol.hpp"
 
 #include <algorithm>
-#include <array>
+#include <cctype>
 #include <cstdint>
 
 #include "core/text.hpp"
@@ -95,124 +95,315 @@ std::string request_body(const GenerateRequest& request, const BodyOptions& o) {
 
 namespace {
 
-// Reads a stream chunk without building a JSON tree (nlohmann's SAX interface): a server streams tens of thousands of
-// chunks a second, and only a few fields matter. Takes choices[index 0].delta.{content, reasoning_content,
-// reasoning} (chat) or .text (completions), .finish_reason, usage.{prompt,completion}_tokens, and notes an `error`.
-class ChunkReader : public nlohmann::json_sax<core::Json> {
+// Reads one stream chunk in a single pass without building a JSON tree or allocating for what it skips: a server
+// streams tens of thousands of chunks a second, and a chunk is small with few fields that matter. It validates the
+// whole text as JSON (RFC 8259: structure, strings with their escapes and UTF-8, numbers, literals) and takes
+// choices[index 0].delta.{content, reasoning_content, reasoning} (chat) or .text (completions), .finish_reason,
+// usage.{prompt,completion}_tokens, and whether a non-null `error` member is present.
+class ChunkScanner {
 public:
-    ChunkReader(Endpoint endpoint, core::ModelOutput& out) : chat_(endpoint == Endpoint::chat), out_(out) {}
-    bool has_error = false; // an "error" member that is not null: the caller builds the message from a full parse
-    bool not_object = false;
+    ChunkScanner(std::string_view text, bool chat) : p_(text.data()), end_(text.data() + text.size()), chat_(chat) {}
 
-    bool null() override { return depth_ > 0 || root_is_not_object(); }
-    bool boolean(bool) override { return value_done(); }
-    // (booleans, floats and binaries matter only inside an error)
-    bool number_integer(number_integer_t v) override { return number(v); }
-    bool number_unsigned(number_unsigned_t v) override {
-        return number(static_cast<std::int64_t>(std::min<number_unsigned_t>(v, INT64_MAX)));
+    enum class Result { ok, malformed, not_object };
+    Result scan(core::ModelOutput& out, bool& has_error) {
+        ws();
+        if (p_ == end_ || *p_ != '{')
+            return p_ != end_ && value(0) && at_end() ? Result::not_object : Result::malformed;
+        bool ok = members([&](std::string_view key) {
+            if (key == "choices") return choices(out);
+            if (key == "usage") return usage(out);
+            if (key == "error") {
+                ws();
+                if (!literal_is_null()) has_error = true;
+                return value(1);
+            }
+            return value(1);
+        });
+        return ok && at_end() ? Result::ok : Result::malformed;
     }
-    bool number_float(number_float_t, const string_t&) override { return value_done(); }
-    bool binary(binary_t&) override { return value_done(); }
-    bool string(string_t& v) override {
-        if (in_error()) has_error = true;
-        if (depth_ == 4 && in_choice_object(3) && keys_[3] == "delta" && chat_) {
-            if (keys_[4] == "content") choice_text_ += v;
-            if (keys_[4] == "reasoning_content" || keys_[4] == "reasoning") choice_reasoning_ += v;
-        } else if (depth_ == 3 && in_choice_object(3)) {
-            if (keys_[3] == "text" && !chat_) choice_text_ += v;
-            if (keys_[3] == "finish_reason") choice_finish_ = v;
-        }
-        return value_done();
-    }
-    bool start_object(std::size_t) override {
-        if (depth_ == 0 && started_) return false; // two values: not one chunk
-        started_ = true;
-        if (in_error()) has_error = true;
-        push(false);
-        if (depth_ == 3 && in_choice_object(3)) { // a new choice
-            choice_text_.clear();
-            choice_reasoning_.clear();
-            choice_finish_.clear();
-            choice_index_ = 0;
-        }
-        return true;
-    }
-    bool end_object() override {
-        if (depth_ == 3 && in_choice_object(3) && choice_index_ == 0 && !choice_taken_) {
-            choice_taken_ = true;
-            out_.text += choice_text_;
-            out_.reasoning += choice_reasoning_;
-            if (!choice_finish_.empty()) out_.finish_reason = choice_finish_;
-        }
-        pop();
-        return true;
-    }
-    bool start_array(std::size_t) override {
-        if (depth_ == 0) {
-            not_object = true;
-            return false;
-        }
-        if (in_error()) has_error = true;
-        push(true);
-        return true;
-    }
-    bool end_array() override {
-        pop();
-        return true;
-    }
-    bool key(string_t& k) override {
-        keys_[std::min<std::size_t>(depth_, kDepth - 1)] = k;
-        return true;
-    }
-    bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override { return false; }
 
 private:
-    static constexpr std::size_t kDepth = 8;
+    static constexpr int kMaxDepth = 256;
 
-    bool number(std::int64_t v) {
-        if (in_error()) has_error = true;
-        if (depth_ == 2 && keys_[1] == "usage") {
-            if (keys_[2] == "prompt_tokens") out_.prompt_tokens = v;
-            if (keys_[2] == "completion_tokens") out_.completion_tokens = v;
-        } else if (depth_ == 3 && in_choice_object(3) && keys_[3] == "index") {
-            choice_index_ = v;
+    void ws() {
+        while (p_ < end_ && (*p_ == ' ' || *p_ == '\t' || *p_ == '\n' || *p_ == '\r'))
+            ++p_;
+    }
+    bool at_end() {
+        ws();
+        return p_ == end_;
+    }
+    bool eat(char c) {
+        ws();
+        if (p_ < end_ && *p_ == c) {
+            ++p_;
+            return true;
         }
-        return value_done();
-    }
-    // depth_ == d and the object at depth d is an element of the root's "choices" array.
-    bool in_choice_object(std::size_t d) const {
-        return d == 3 && depth_ >= 3 && keys_[1] == "choices" && is_array_[2] && !is_array_[3];
-    }
-    bool in_error() const { return depth_ >= 1 && keys_[1] == "error"; }
-    void push(bool array) {
-        ++depth_;
-        if (depth_ < kDepth) {
-            is_array_[depth_] = array;
-            keys_[depth_].clear();
-        }
-    }
-    void pop() {
-        if (depth_ > 0) --depth_;
-    }
-    bool value_done() {
-        if (depth_ == 0) return root_is_not_object();
-        if (in_error()) has_error = true;
-        return true;
-    }
-    bool root_is_not_object() {
-        not_object = true;
         return false;
     }
+    bool numeric() const { return p_ < end_ && (*p_ == '-' || std::isdigit(static_cast<unsigned char>(*p_))); }
+    bool literal_is_null() const { return end_ - p_ >= 4 && std::string_view(p_, 4) == "null"; }
 
+    // An object's members: on_member(key) must consume the value.
+    template <class F> bool members(F&& on_member) {
+        if (!eat('{')) return false;
+        if (eat('}')) return true;
+        for (;;) {
+            ws();
+            key_.clear();
+            if (!string(&key_) || !eat(':')) return false;
+            if (!on_member(std::string_view(key_))) return false;
+            if (eat('}')) return true;
+            if (!eat(',')) return false;
+        }
+    }
+
+    bool choices(core::ModelOutput& out) {
+        ws();
+        if (p_ == end_ || *p_ != '[') return value(1);
+        ++p_;
+        if (eat(']')) return true;
+        for (;;) {
+            ws();
+            if (p_ < end_ && *p_ == '{') {
+                if (!choice(out)) return false;
+            } else if (!value(2)) {
+                return false;
+            }
+            if (eat(']')) return true;
+            if (!eat(',')) return false;
+        }
+    }
+
+    bool choice(core::ModelOutput& out) {
+        std::string text, reasoning, finish;
+        std::int64_t index = 0;
+        bool ok = members([&](std::string_view key) {
+            ws();
+            if (key == "index") return numeric() ? number(&index) : value(3);
+            if (key == "finish_reason") return string_or_value(&finish, 3);
+            if (key == "text" && !chat_) return string_or_value(&text, 3);
+            if (key == "delta" && chat_ && p_ < end_ && *p_ == '{')
+                return members([&](std::string_view field) {
+                    ws();
+                    if (field == "content") return string_or_value(&text, 4);
+                    if (field == "reasoning_content" || field == "reasoning") return string_or_value(&reasoning, 4);
+                    return value(4);
+                });
+            return value(3);
+        });
+        if (ok && index == 0 && !choice_taken_) {
+            choice_taken_ = true;
+            out.text += text;
+            out.reasoning += reasoning;
+            if (!finish.empty()) out.finish_reason = std::move(finish);
+        }
+        return ok;
+    }
+
+    bool usage(core::ModelOutput& out) {
+        ws();
+        if (p_ == end_ || *p_ != '{') return value(1);
+        return members([&](std::string_view key) {
+            ws();
+            if (key == "prompt_tokens") return numeric() ? number(&out.prompt_tokens) : value(2);
+            if (key == "completion_tokens") return numeric() ? number(&out.completion_tokens) : value(2);
+            return value(2);
+        });
+    }
+
+    // A string appended to *out when the value is one; any other value is skipped.
+    bool string_or_value(std::string* out, int depth) {
+        if (p_ < end_ && *p_ == '"') return string(out);
+        return value(depth);
+    }
+
+    // Any JSON value, skipped (validated).
+    bool value(int depth) {
+        if (depth > kMaxDepth) return false;
+        ws();
+        if (p_ == end_) return false;
+        switch (*p_) {
+        case '{':
+            return members([&](std::string_view) { return value(depth + 1); });
+        case '[':
+            ++p_;
+            if (eat(']')) return true;
+            for (;;) {
+                if (!value(depth + 1)) return false;
+                if (eat(']')) return true;
+                if (!eat(',')) return false;
+            }
+        case '"':
+            return string(nullptr);
+        case 't':
+            return word("true");
+        case 'f':
+            return word("false");
+        case 'n':
+            return word("null");
+        default:
+            return number(nullptr);
+        }
+    }
+
+    bool word(std::string_view w) {
+        if (static_cast<std::size_t>(end_ - p_) < w.size() || std::string_view(p_, w.size()) != w) return false;
+        p_ += w.size();
+        return true;
+    }
+
+    // A number; *out gets it when it is an integer (saturated to int64), and is left alone otherwise.
+    bool number(std::int64_t* out) {
+        ws();
+        bool negative = p_ < end_ && *p_ == '-';
+        if (negative) ++p_;
+        if (p_ == end_ || !std::isdigit(static_cast<unsigned char>(*p_))) return false;
+        bool integer = true;
+        std::uint64_t magnitude = 0;
+        bool saturated = false;
+        if (*p_ == '0') {
+            ++p_;
+        } else {
+            while (p_ < end_ && std::isdigit(static_cast<unsigned char>(*p_))) {
+                auto digit = static_cast<std::uint64_t>(*p_ - '0');
+                if (magnitude > (INT64_MAX - digit) / 10)
+                    saturated = true;
+                else
+                    magnitude = magnitude * 10 + digit;
+                ++p_;
+            }
+        }
+        if (p_ < end_ && *p_ == '.') {
+            integer = false;
+            ++p_;
+            if (p_ == end_ || !std::isdigit(static_cast<unsigned char>(*p_))) return false;
+            while (p_ < end_ && std::isdigit(static_cast<unsigned char>(*p_)))
+                ++p_;
+        }
+        if (p_ < end_ && (*p_ == 'e' || *p_ == 'E')) {
+            integer = false;
+            ++p_;
+            if (p_ < end_ && (*p_ == '+' || *p_ == '-')) ++p_;
+            if (p_ == end_ || !std::isdigit(static_cast<unsigned char>(*p_))) return false;
+            while (p_ < end_ && std::isdigit(static_cast<unsigned char>(*p_)))
+                ++p_;
+        }
+        if (out && integer) {
+            auto m = static_cast<std::int64_t>(saturated ? static_cast<std::uint64_t>(INT64_MAX) : magnitude);
+            *out = negative ? -m : m;
+        }
+        return true;
+    }
+
+    static void put_utf8(std::string& s, std::uint32_t cp) {
+        if (cp < 0x80) {
+            s += static_cast<char>(cp);
+        } else if (cp < 0x800) {
+            s += static_cast<char>(0xC0 | (cp >> 6));
+            s += static_cast<char>(0x80 | (cp & 0x3F));
+        } else if (cp < 0x10000) {
+            s += static_cast<char>(0xE0 | (cp >> 12));
+            s += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+            s += static_cast<char>(0x80 | (cp & 0x3F));
+        } else {
+            s += static_cast<char>(0xF0 | (cp >> 18));
+            s += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+            s += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+            s += static_cast<char>(0x80 | (cp & 0x3F));
+        }
+    }
+
+    bool hex4(std::uint32_t& cp) {
+        if (end_ - p_ < 4) return false;
+        cp = 0;
+        for (int i = 0; i < 4; ++i, ++p_) {
+            char c = *p_;
+            cp <<= 4;
+            if (c >= '0' && c <= '9')
+                cp |= static_cast<std::uint32_t>(c - '0');
+            else if (c >= 'a' && c <= 'f')
+                cp |= static_cast<std::uint32_t>(c - 'a' + 10);
+            else if (c >= 'A' && c <= 'F')
+                cp |= static_cast<std::uint32_t>(c - 'A' + 10);
+            else
+                return false;
+        }
+        return true;
+    }
+
+    // A string starting at p_; decoded and appended to *out when out is set. Invalid UTF-8, control characters,
+    // bad escapes and lone surrogates are malformed, as in nlohmann::json.
+    bool string(std::string* out) {
+        if (p_ == end_ || *p_ != '"') return false;
+        ++p_;
+        for (;;) {
+            const char* run = p_;
+            while (p_ < end_ && *p_ != '"' && *p_ != '\\' && static_cast<unsigned char>(*p_) >= 0x20)
+                ++p_;
+            std::string_view plain(run, static_cast<std::size_t>(p_ - run));
+            if (!core::is_valid_utf8(plain)) return false;
+            if (out) out->append(plain);
+            if (p_ == end_ || static_cast<unsigned char>(*p_) < 0x20) return false;
+            if (*p_ == '"') {
+                ++p_;
+                return true;
+            }
+            ++p_; // backslash
+            if (p_ == end_) return false;
+            char e = *p_++;
+            char simple = 0;
+            switch (e) {
+            case '"':
+                simple = '"';
+                break;
+            case '\\':
+                simple = '\\';
+                break;
+            case '/':
+                simple = '/';
+                break;
+            case 'b':
+                simple = '\b';
+                break;
+            case 'f':
+                simple = '\f';
+                break;
+            case 'n':
+                simple = '\n';
+                break;
+            case 'r':
+                simple = '\r';
+                break;
+            case 't':
+                simple = '\t';
+                break;
+            case 'u': {
+                std::uint32_t cp = 0;
+                if (!hex4(cp)) return false;
+                if (cp >= 0xDC00 && cp <= 0xDFFF) return false;
+                if (cp >= 0xD800 && cp <= 0xDBFF) {
+                    std::uint32_t low = 0;
+                    if (end_ - p_ < 2 || p_[0] != '\\' || p_[1] != 'u') return false;
+                    p_ += 2;
+                    if (!hex4(low) || low < 0xDC00 || low > 0xDFFF) return false;
+                    cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+                }
+                if (out) put_utf8(*out, cp);
+                continue;
+            }
+            default:
+                return false;
+            }
+            if (out) *out += simple;
+        }
+    }
+
+    const char* p_;
+    const char* end_;
     bool chat_;
-    core::ModelOutput& out_;
-    std::size_t depth_ = 0;
-    bool started_ = false;
-    std::array<std::string, kDepth> keys_{};
-    std::array<bool, kDepth> is_array_{};
-    std::string choice_text_, choice_reasoning_, choice_finish_;
-    std::int64_t choice_index_ = 0;
     bool choice_taken_ = false;
+    std::string key_;
 };
 
 } // namespace
@@ -221,20 +412,20 @@ EventStatus apply_stream_event(std::string_view data, Endpoint endpoint, core::M
     std::string_view d = core::trim(data);
     if (d == "[DONE]") return EventStatus::done;
     core::ModelOutput delta;
-    ChunkReader reader(endpoint, delta);
-    bool ok = core::Json::sax_parse(d.begin(), d.end(), &reader, core::Json::input_format_t::json, true);
-    if (!ok || reader.not_object) {
+    bool has_error = false;
+    auto result = ChunkScanner(d, endpoint == Endpoint::chat).scan(delta, has_error);
+    if (result != ChunkScanner::Result::ok) {
         error = "malformed stream event: " + quote(d);
         return EventStatus::error;
     }
-    if (reader.has_error) {
+    if (has_error) {
         std::string e = error_of(parse_object(d));
         error = "error in the stream: " + (e.empty() ? quote(d) : e);
         return EventStatus::error;
     }
     out.text += delta.text;
     out.reasoning += delta.reasoning;
-    if (!delta.finish_reason.empty()) out.finish_reason = delta.finish_reason;
+    if (!delta.finish_reason.empty()) out.finish_reason = std::move(delta.finish_reason);
     if (delta.prompt_tokens) out.prompt_tokens = delta.prompt_tokens;
     if (delta.completion_tokens) out.completion_tokens = delta.completion_tokens;
     return EventStatus::ok;

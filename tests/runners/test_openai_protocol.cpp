@@ -3,6 +3,8 @@
 // the OpenAI API send them.
 #include <catch2/catch.hpp>
 
+#include <random>
+
 #include "runners/openai/protocol.hpp"
 #include "runners/openai/sse.hpp"
 
@@ -247,4 +249,111 @@ TEST_CASE("protocol stream chunks read without a tree agree on the odd shapes", 
         CHECK(apply(bad, o, error) == openai::EventStatus::error);
         CHECK_THAT(error, Catch::Contains("malformed"));
     }
+}
+
+namespace {
+
+// An independent reading of a chunk through nlohmann's tree, to check the one-pass scanner against.
+struct TreeReading {
+    bool malformed = false, error = false;
+    core::ModelOutput out;
+};
+
+TreeReading read_with_tree(const std::string& text) {
+    TreeReading r;
+    core::Json j = core::Json::parse(text, nullptr, false);
+    if (j.is_discarded() || !j.is_object()) {
+        r.malformed = true;
+        return r;
+    }
+    if (j.contains("error") && !j["error"].is_null()) {
+        r.error = true;
+        return r;
+    }
+    if (j.contains("choices") && j["choices"].is_array())
+        for (const auto& c : j["choices"]) {
+            if (!c.is_object()) continue;
+            std::int64_t index =
+                c.contains("index") && c["index"].is_number_integer() ? c["index"].get<std::int64_t>() : 0;
+            if (index != 0) continue;
+            if (c.contains("delta") && c["delta"].is_object()) {
+                const auto& d = c["delta"];
+                if (d.contains("content") && d["content"].is_string()) r.out.text += d["content"].get<std::string>();
+                for (const char* k : {"reasoning_content", "reasoning"})
+                    if (d.contains(k) && d[k].is_string()) r.out.reasoning += d[k].get<std::string>();
+            }
+            if (c.contains("finish_reason") && c["finish_reason"].is_string())
+                r.out.finish_reason = c["finish_reason"].get<std::string>();
+            break;
+        }
+    if (j.contains("usage") && j["usage"].is_object())
+        for (auto [key, field] : {std::pair{"prompt_tokens", &r.out.prompt_tokens},
+                                  std::pair{"completion_tokens", &r.out.completion_tokens}})
+            if (j["usage"].contains(key) && j["usage"][key].is_number_integer()) {
+                const auto& v = j["usage"][key];
+                *field =
+                    v.is_number_unsigned() && v.get<std::uint64_t>() > INT64_MAX ? INT64_MAX : v.get<std::int64_t>();
+            }
+    return r;
+}
+
+} // namespace
+
+TEST_CASE("protocol the chunk scanner agrees with a tree reading on 20000 mutated chunks", "[runners][protocol]") {
+    const std::vector<std::string> seeds = {
+        R"({"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"role":"assistant","content":"The \"answer\" is \\boxed{\u03c0/2} \ud83d\ude00\n"},"logprobs":null,"finish_reason":null}]})",
+        R"({"choices":[{"index":0,"delta":{"reasoning_content":"Let x = -1.5e3"},"finish_reason":null}],"usage":null})",
+        R"({"choices":[{"index":1,"delta":{"content":"b"}},{"index":0,"delta":{"content":"a"},"finish_reason":"length"}]})",
+        R"({"choices":[],"usage":{"prompt_tokens":123,"completion_tokens":4567,"total_tokens":4690}})",
+        R"({"error":{"message":"boom","type":"internal_error","code":500}})",
+        R"({"choices":[{"delta":{"reasoning":"r","tool_calls":[{"id":"t","function":{"arguments":"{}"}}]},"finish_reason":"stop"}]})",
+    };
+    std::mt19937 rng(7);
+    int compared = 0, malformed = 0;
+    for (int i = 0; i < 20000; ++i) {
+        std::string text = seeds[static_cast<std::size_t>(i) % seeds.size()];
+        int edits = static_cast<int>(rng() % 4);
+        for (int e = 0; e < edits && !text.empty(); ++e) {
+            std::size_t at = rng() % text.size();
+            switch (rng() % 4) {
+            case 0:
+                text[at] = "{}[]\":,\\0123456789-.eEtrufalsn \x80\xC3"[rng() % 33];
+                break;
+            case 1:
+                text.erase(at, 1 + rng() % 3);
+                break;
+            case 2:
+                text.insert(at, 1, "{}[]\":,\\0-e "[rng() % 12]);
+                break;
+            default:
+                text.resize(at);
+                break;
+            }
+        }
+        TreeReading want = read_with_tree(text);
+        core::ModelOutput got;
+        std::string error;
+        auto status = openai::apply_stream_event(text, Endpoint::chat, got, error);
+        INFO(text);
+        if (want.malformed) {
+            ++malformed;
+            REQUIRE(status == openai::EventStatus::error);
+            REQUIRE_THAT(error, Catch::Contains("malformed"));
+            continue;
+        }
+        if (want.error) {
+            REQUIRE(status == openai::EventStatus::error);
+            REQUIRE_THAT(error, Catch::Contains("error in the stream"));
+            continue;
+        }
+        REQUIRE(status == openai::EventStatus::ok);
+        REQUIRE(got.text == want.out.text);
+        REQUIRE(got.reasoning == want.out.reasoning);
+        REQUIRE(got.finish_reason == want.out.finish_reason);
+        REQUIRE(got.prompt_tokens == want.out.prompt_tokens);
+        REQUIRE(got.completion_tokens == want.out.completion_tokens);
+        ++compared;
+    }
+    CHECK(compared > 3000); // both kinds are well represented
+    CHECK(malformed > 3000);
 }

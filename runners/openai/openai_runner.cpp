@@ -528,6 +528,7 @@ struct Engine {
         while (finished < requests.size()) {
             auto now = Clock::now();
             admit(now);
+            now = Clock::now(); // admitting sets curl's timer (often to "now"): measure the wait from here
             auto wake = now + std::chrono::milliseconds(in_flight > 0 ? 200 : 1000);
             if (curl_deadline) wake = std::min(wake, *curl_deadline);
             if (!retries.empty()) wake = std::min(wake, retries.top().first);

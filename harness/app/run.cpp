@@ -79,7 +79,9 @@ public:
         if (failure_) std::rethrow_exception(failure_);
         in_queue_.push_back(
             {req.problem_id, req.sample_index, by_id_.at(req.problem_id).prompt_hash, std::move(out), {}});
-        work_.notify_one();
+        // A grader is woken for a full batch; a partial one is picked up by its next poll (kPoll), so a steady
+        // stream of responses costs one wake-up per batch instead of one per response.
+        if (in_queue_.size() >= kTake) work_.notify_one();
     }
 
     // Commits everything pushed, stops the threads, rethrows the writer's failure.
@@ -105,6 +107,7 @@ public:
 
 private:
     static constexpr std::size_t kCapacity = 4096, kGroup = 1024, kTake = 32;
+    static constexpr std::chrono::milliseconds kPoll{5};
 
     // Takes what is queued (up to kTake at once: fewer wake-ups), grades it, hands it to the writer.
     void grade_loop() {
@@ -112,7 +115,8 @@ private:
         for (;;) {
             {
                 std::unique_lock lock(mu_);
-                work_.wait(lock, [&] { return !in_queue_.empty() || closed_; });
+                while (in_queue_.empty() && !closed_)
+                    work_.wait_for(lock, kPoll);
                 if (in_queue_.empty()) return;
                 while (!in_queue_.empty() && batch.size() < kTake) {
                     batch.push_back(std::move(in_queue_.front()));
@@ -126,13 +130,15 @@ private:
                 else
                     s.score = tasks::make_score(core::Verdict::error, "", "request", s.output.error);
             }
+            bool full = false;
             {
                 std::lock_guard lock(mu_);
                 for (StoredSample& s : batch)
                     out_queue_.push_back(std::move(s));
+                full = out_queue_.size() >= kTake;
             }
             batch.clear();
-            graded_.notify_one();
+            if (full) graded_.notify_one(); // else the writer's next poll takes it
         }
     }
 
@@ -142,7 +148,7 @@ private:
         for (;;) {
             {
                 std::unique_lock lock(mu_);
-                graded_.wait_for(lock, std::chrono::seconds(5), [&] { return !out_queue_.empty() || graders_done_; });
+                graded_.wait_for(lock, kPoll, [&] { return !out_queue_.empty() || graders_done_; });
                 while (!out_queue_.empty() && group.size() < kGroup) {
                     group.push_back(std::move(out_queue_.front()));
                     out_queue_.pop_front();

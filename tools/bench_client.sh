@@ -11,7 +11,7 @@
 # >= 200,000 stream events/s at concurrency 256 on a 2-core machine, >= 10x lm-eval's throughput at equal concurrency.
 #
 # Usage: tools/bench_client.sh [BUILD_DIR]      (default build; builds qeval and qeval_fake_openai if needed)
-#   N=20000       requests per qeval measurement (concurrency 1 uses N/10)
+#   N=50000       requests per qeval measurement (concurrency 1 uses N/10)
 #   LMEVAL_N=2000 requests per lm-eval measurement (lm-eval is slower; its rate does not depend on N much)
 #   CHUNKS=16     content deltas per streamed answer (events per response = CHUNKS + 4: role, finish, usage, [DONE])
 #   LEVELS="1 64 256 1024"   SKIP_LMEVAL=1 to leave lm-eval out   RSS_SAMPLES=100000
@@ -20,7 +20,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-build}
 [[ $build = /* ]] || build=$root/$build
-N=${N:-20000}
+N=${N:-50000}
 LMEVAL_N=${LMEVAL_N:-2000}
 CHUNKS=${CHUNKS:-16}
 LEVELS=${LEVELS:-"1 64 256 1024"}

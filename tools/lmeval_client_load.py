@@ -17,7 +17,10 @@ What lm-eval 0.4.13 itself does around the requests (read from lm_eval/models/ap
   (payloads built before the semaphore), gathered with a tqdm progress bar; ClientTimeout(total=timeout, 300 s).
 - Retries: tenacity, max_retries=3 attempts in all, wait_exponential(multiplier=0.5, min=1, max=10): any HTTP
   error or exception sleeps >= 1 s before the next attempt. No other sleeps, no rate limiting.
-- Chat completions force batch_size 1 (one request per HTTP call).
+- Chat completions force batch_size 1 (one request per HTTP call). No tokenizer is loaded and no request is made
+  besides the N chats (no /v1/models, no tokenizer probe; checked: a stub saw exactly N requests).
+- Body sent (seen by tools/llama_server_recorded.py): {"messages", "model", "max_tokens", "temperature": 0,
+  "stop": [], "seed": 1234}: the same seed for every request, non-streaming, no stream_options.
 
 Usage: $LMEVAL_PY tools/lmeval_client_load.py --base-url http://127.0.0.1:PORT/v1/chat/completions --model NAME
          [--requests 1000] [--concurrency 64] [--max-tokens 32] [--no-progress]

@@ -8,11 +8,13 @@ machine's cores with the client under test.
 
 Usage: python tools/tiny_openai_server.py [--host 127.0.0.1] [--port 0] [--delay-ms 0] [--port-file FILE]
   --port 0 picks a free port; the port is printed on stdout as `PORT <n>` and written to --port-file when given.
+  On SIGTERM/SIGINT it prints how many chat requests it answered (stderr) and exits.
 Needs aiohttp (e.g. the venv from tools/lmeval_venv.sh).
 """
 import argparse
 import asyncio
 import json
+import signal
 import sys
 import time
 
@@ -48,7 +50,7 @@ async def chat(request: web.Request) -> web.Response:
     delay = request.app["delay_s"]
     if delay > 0:
         await asyncio.sleep(delay)
-    request.app["served"] += 1
+    request.app["stats"]["served"] += 1
     return web.Response(text=completion_body(), content_type="application/json")
 
 
@@ -59,7 +61,7 @@ async def models(request: web.Request) -> web.Response:
 async def serve(args) -> None:
     app = web.Application(client_max_size=16 * 1024 * 1024)
     app["delay_s"] = args.delay_ms / 1000.0
-    app["served"] = 0
+    app["stats"] = {"served": 0}
     app.router.add_post("/v1/chat/completions", chat)
     app.router.add_get("/v1/models", models)
     runner = web.AppRunner(app, access_log=None)
@@ -71,10 +73,13 @@ async def serve(args) -> None:
     if args.port_file:
         with open(args.port_file, "w") as f:
             f.write(f"{port}\n")
+    stop = asyncio.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        asyncio.get_running_loop().add_signal_handler(sig, stop.set)
     try:
-        await asyncio.Event().wait()
+        await stop.wait()
     finally:
-        print(f"served {app['served']} chat requests", file=sys.stderr)
+        print(f"served {app['stats']['served']} chat requests", file=sys.stderr)
         await runner.cleanup()
 
 
@@ -85,10 +90,7 @@ def main():
     ap.add_argument("--delay-ms", type=float, default=0.0, help="sleep before answering each chat request")
     ap.add_argument("--port-file")
     args = ap.parse_args()
-    try:
-        asyncio.run(serve(args))
-    except KeyboardInterrupt:
-        pass
+    asyncio.run(serve(args))
 
 
 if __name__ == "__main__":

@@ -242,8 +242,12 @@ struct Engine {
         if (!t->status_known) {
             curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &t->status);
             t->status_known = true;
-            t->as_stream =
-                t->stream && t->status == 200 && t->content_type.find("text/event-stream") != std::string::npos;
+            // A stream, by its Content-Type, or by its first bytes when a server labels it otherwise (not as JSON).
+            std::string_view first(data, bytes);
+            t->as_stream = t->stream && t->status == 200 &&
+                           (t->content_type.find("text/event-stream") != std::string::npos ||
+                            (t->content_type.find("json") == std::string::npos &&
+                             (first.rfind("data:", 0) == 0 || first.rfind(":", 0) == 0)));
         }
         if (t->as_stream) {
             const Endpoint ep = t->engine->s.endpoint;

@@ -6,6 +6,9 @@
 #include <cstdlib>
 #include <map>
 #include <set>
+#include <thread>
+
+#include <httplib.h>
 
 #include "core/error.hpp"
 #include "fakes/fake_openai.hpp"
@@ -309,4 +312,32 @@ TEST_CASE("openai runner records truncation", "[runners][openai]") {
         CHECK(out.error.empty());
         CHECK(out.finish_reason == "length");
     }
+}
+
+TEST_CASE("openai runner reads a stream a server labels text/plain and JSON sent instead of a stream",
+          "[runners][openai]") {
+    httplib::Server server;
+    const std::string sse = "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"\\\\boxed{7}\"}}]}\n\n"
+                            "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n"
+                            "data: [DONE]\n\n";
+    const std::string json = R"({"choices":[{"index":0,"message":{"content":"\\boxed{8}"},"finish_reason":"stop"}]})";
+    server.Post("/plain/v1/chat/completions",
+                [&](const httplib::Request&, httplib::Response& res) { res.set_content(sse, "text/plain"); });
+    server.Post("/json/v1/chat/completions",
+                [&](const httplib::Request&, httplib::Response& res) { res.set_content(json, "application/json"); });
+    int port = server.bind_to_any_port("127.0.0.1");
+    std::thread serving([&] { server.listen_after_bind(); });
+    for (auto [path, want] : {std::pair{"plain", "\\boxed{7}"}, std::pair{"json", "\\boxed{8}"}}) {
+        INFO(path);
+        OpenAISettings s = settings_for({"http://127.0.0.1:" + std::to_string(port) + "/" + path + "/v1"});
+        s.check_models = false;
+        OpenAIRunner runner(s);
+        auto reqs = make_requests(2, true);
+        auto c = run_all(runner, reqs);
+        require_all_answered(c, reqs);
+        for (const auto& [pair, out] : c.by_pair)
+            CHECK(out.text == want);
+    }
+    server.stop();
+    serving.join();
 }

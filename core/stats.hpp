@@ -72,7 +72,7 @@ struct Interval {
 
 // A mean over problems of a per-problem value in [0, 1], in percent. std_error is clustered by problem: the sample
 // standard deviation (n - 1) of the per-problem values over sqrt(n), which is the cluster-robust standard error of
-// the sample-level mean when problems have equal sample counts (Miller 2024, "Adding Error Bars to Evals", sec. 2.2),
+// the sample-level mean when problems have equal sample counts (Miller 2024, "Adding Error Bars to Evals"),
 // with the small-sample factor n / (n - 1). ci95 = value +- z_0.975 * std_error, clamped to [0, 100]. With fewer
 // than 2 problems std_error and ci95 are NaN; with none, value is NaN too.
 struct Estimate {

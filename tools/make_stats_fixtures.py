@@ -6,7 +6,7 @@ Each file holds one kind of case, one JSON object per line, every row with a "no
   pass_at_k.jsonl        {"n", "c", "k", "expected"}                       1 - C(n-c,k)/C(n,k) in exact rationals
   mean_estimate.jsonl    {"values", "value", "std_error", "ci95"}          numpy; the standard error is also checked
                                                                            here against the cluster-robust formula
-                                                                           on sample-level rows (Miller 2024, eq. 4)
+                                                                           on sample-level rows (Miller 2024)
   percentile.jsonl       {"values", "level", "ci"}                         numpy.percentile (method "linear")
   binomial.jsonl         {"a", "b", "expected"}                            scipy.stats.binomtest(min, a+b, 0.5)
   sign_flip.jsonl        {"differences", "expected", "exact", "tolerance"} scipy.stats.permutation_test, paired

@@ -2,6 +2,7 @@
 // never std::uniform_int_distribution or std::shuffle, whose outputs differ between standard libraries.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <numeric>
 #include <vector>

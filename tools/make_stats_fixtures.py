@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes tests/data/stats/*.jsonl: values for tests/core/test_stats.cpp computed independently of core/stats.cpp.
+"""Writes tests/data/stats/*.jsonl: values for tests/core/test_stats.cpp computed independently of core/stats/stats.cpp.
 
 Each file holds one kind of case, one JSON object per line, every row with a "note":
   normal_quantile.jsonl  {"p", "expected"}                                 scipy.stats.norm.ppf

@@ -19,5 +19,6 @@ void set_run_command(CLI::App& app, GlobalOptions& global);
 void set_runs_command(CLI::App& app, GlobalOptions& global);
 void set_export_command(CLI::App& app, GlobalOptions& global);
 void set_merge_command(CLI::App& app, GlobalOptions& global);
+void set_compare_command(CLI::App& app, GlobalOptions& global);
 
 } // namespace qeval::harness::cli

@@ -20,6 +20,7 @@ constexpr SetCommand kCommands[] = {
     set_runs_command,
     set_export_command,
     set_merge_command,
+    set_compare_command,
     set_demo_command,
 };
 } // namespace

@@ -14,7 +14,7 @@
 #include "core/data/jsonl.hpp"
 #include "core/error.hpp"
 #include "core/rng.hpp"
-#include "core/stats.hpp"
+#include "core/stats/stats.hpp"
 
 namespace {
 

@@ -1,7 +1,7 @@
 // Statistics on scored samples (see stats.hpp for definitions and conventions). The bootstrap's hot loop keeps the
 // paired per-problem means interleaved in one array (fixed point), draws two indices per SplitMix64 output with
 // Lemire's bounded multiply, and allocates nothing per resample.
-#include "core/stats.hpp"
+#include "core/stats/stats.hpp"
 
 #include <algorithm>
 #include <bit>

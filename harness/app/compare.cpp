@@ -1,0 +1,146 @@
+// See compare.hpp.
+#include "harness/app/compare.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "core/error.hpp"
+#include "harness/storage/run_store.hpp"
+#include "tasks/task_list.hpp"
+
+namespace qeval::harness {
+namespace {
+
+namespace st = core::stats;
+
+// One variant's samples of one task, and the runs they came from.
+struct Side {
+    std::vector<st::SampleRow> rows;
+    std::vector<RunRecord> runs;
+    int shadowed = 0; // (problem, sample) pairs also held by a newer run
+};
+
+Side load_side(RunStore& store, const std::string& variant, const std::string& task) {
+    Side side;
+    side.runs = store.find_runs({std::nullopt, variant, task});
+    std::set<std::pair<std::string, int>> seen;
+    for (auto it = side.runs.rbegin(); it != side.runs.rend(); ++it) // newest first
+        store.for_each_sample({it->id, "", ""}, [&](const SampleRecord& r) {
+            const StoredSample& s = r.sample;
+            if (!seen.emplace(s.problem_id, s.sample_index).second) {
+                ++side.shadowed;
+                return;
+            }
+            side.rows.push_back({s.problem_id, s.sample_index, s.score.verdict, s.score.extracted,
+                                 s.output.finish_reason, s.output.completion_tokens});
+        });
+    return side;
+}
+
+// What must match for a comparison to be like for like: everything in the settings but the shard and the limit,
+// the task version and the data files.
+core::Json comparable(const RunRecord& run) {
+    core::Json s = run.settings;
+    s.erase("shard");
+    s.erase("limit");
+    return {{"settings", s}, {"task_version", run.task_version}, {"data", run.provenance.value("data", core::Json())}};
+}
+
+void check_comparable(const std::string& task, const std::string& base_label, const Side& base,
+                      const std::string& cand_label, const Side& cand, std::vector<std::string>& warnings) {
+    std::set<std::string> base_kinds, cand_kinds;
+    for (const auto& r : base.runs)
+        base_kinds.insert(comparable(r).dump());
+    for (const auto& r : cand.runs)
+        cand_kinds.insert(comparable(r).dump());
+    if (base_kinds.size() > 1)
+        warnings.push_back(task + ": " + base_label + " has runs with different settings; combined, newest first");
+    if (cand_kinds.size() > 1)
+        warnings.push_back(task + ": " + cand_label + " has runs with different settings; combined, newest first");
+    if (base_kinds != cand_kinds) {
+        core::Json b = comparable(base.runs.back()), c = comparable(cand.runs.back());
+        std::string what;
+        for (const auto& key : {"settings", "task_version", "data"})
+            if (b[key] != c[key]) what += std::string(what.empty() ? "" : ", ") + key;
+        if (b["settings"] != c["settings"])
+            for (const auto& [k, v] : b["settings"].items())
+                if (c["settings"].value(k, core::Json()) != v)
+                    what += " (" + k + ": " + v.dump() + " vs " + c["settings"].value(k, core::Json()).dump() + ")";
+        warnings.push_back(task + ": " + cand_label + " was not run like " + base_label + ": " +
+                           (what.empty() ? "settings differ" : what + " differ"));
+    }
+    if (base.shadowed + cand.shadowed > 0)
+        warnings.push_back(task + ": " + std::to_string(base.shadowed + cand.shadowed) +
+                           " samples held by more than one run; the newest run's were used");
+}
+
+} // namespace
+
+reports::CompareReport compare_variants(const CompareOptions& o) {
+    QEVAL_CHECK(!o.baseline.empty(), ErrorCode::usage, "qeval compare: --baseline LABEL is required");
+    QEVAL_CHECK(!o.candidates.empty(), ErrorCode::usage, "qeval compare: at least one --candidate LABEL is required");
+    QEVAL_CHECK(std::filesystem::exists(o.db), ErrorCode::not_found, o.db.string() + ": no such database");
+    auto store = RunStore::open(o.db);
+    reports::CompareReport report;
+    report.baseline = o.baseline;
+    report.gate = o.gate;
+    report.resamples = o.stats.resamples;
+
+    std::vector<std::string> tasks;
+    for (const auto& t : tasks::resolve_tasks(o.tasks))
+        tasks.push_back(t->name);
+    if (tasks.empty()) {
+        std::set<std::string> seen;
+        for (const auto& r : store->find_runs({std::nullopt, o.baseline, ""}))
+            if (seen.insert(r.task).second) tasks.push_back(r.task);
+    }
+    QEVAL_CHECK(!tasks.empty(), ErrorCode::not_found,
+                o.db.string() + ": no runs of baseline \"" + o.baseline + "\" (see qeval runs)");
+
+    std::map<std::string, Side> baseline;
+    for (const auto& task : tasks) {
+        Side side = load_side(*store, o.baseline, task);
+        if (side.runs.empty())
+            report.warnings.push_back(task + ": no runs of baseline " + o.baseline + "; left out");
+        else
+            baseline.emplace(task, std::move(side));
+    }
+    for (const auto& label : o.candidates) {
+        reports::CandidateReport cand;
+        cand.label = label;
+        std::vector<std::vector<st::ProblemScore>> keep; // the spans in `paired` point into these
+        std::vector<st::PairedTask> paired;
+        std::vector<std::pair<st::RunSummary, st::RunSummary>> summaries;
+        keep.reserve(2 * baseline.size());
+        for (const auto& task : tasks) {
+            auto b = baseline.find(task);
+            if (b == baseline.end()) continue;
+            Side side = load_side(*store, label, task);
+            if (side.runs.empty()) {
+                report.warnings.push_back(task + ": no runs of candidate " + label + "; left out");
+                continue;
+            }
+            check_comparable(task, o.baseline, b->second, label, side, report.warnings);
+            keep.push_back(st::score_problems(b->second.rows));
+            keep.push_back(st::score_problems(side.rows));
+            const auto& bp = keep[keep.size() - 2];
+            const auto& cp = keep.back();
+            paired.push_back({task, bp, cp});
+            summaries.emplace_back(st::summarize(bp), st::summarize(cp));
+        }
+        st::SuiteComparison suite = st::compare_suite(paired, o.stats);
+        for (std::size_t i = 0; i < suite.tasks.size(); ++i) {
+            reports::TaskReport t{paired[i].task, summaries[i].first, summaries[i].second, std::move(suite.tasks[i]),
+                                  st::GateVerdict::inconclusive};
+            t.verdict = st::gate(t.comparison, o.gate);
+            cand.tasks.push_back(std::move(t));
+        }
+        cand.average = suite.average;
+        cand.average_verdict = st::gate(cand.average, o.gate);
+        report.candidates.push_back(std::move(cand));
+    }
+    return report;
+}
+
+} // namespace qeval::harness

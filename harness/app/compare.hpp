@@ -1,0 +1,26 @@
+// `qeval compare`: reads the stored samples of a baseline and of each candidate variant, task by task, and builds
+// the CompareReport (reports/compare_report.hpp) with core/stats. Runs of one (variant, task) are combined (shards,
+// resumed runs); when two runs hold the same (problem, sample), the newest run's is used and a warning says so.
+// Runs whose settings, data or task versions differ between baseline and candidate are compared anyway and flagged.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "reports/compare_report.hpp"
+
+namespace qeval::harness {
+
+struct CompareOptions {
+    std::filesystem::path db;
+    std::string baseline;
+    std::vector<std::string> candidates;
+    std::vector<std::string> tasks; // empty: every task the baseline has runs for
+    core::stats::CompareOptions stats;
+    core::stats::GateOptions gate;
+};
+
+reports::CompareReport compare_variants(const CompareOptions& options);
+
+} // namespace qeval::harness

@@ -1,0 +1,59 @@
+// `qeval compare --baseline LABEL --candidate LABEL [--candidate LABEL...] [--task T...] [--db F]
+// [--format md|csv|json] [--out FILE] [--min-retention P] [--max-drop-points X] [--guard either|both]
+// [--resamples N] [--seed S]`: retention of each candidate against the baseline, with paired intervals.
+#include <iostream>
+
+#include "core/data/file.hpp"
+#include "core/error.hpp"
+#include "harness/app/compare.hpp"
+#include "harness/cli/commands.hpp"
+
+namespace qeval::harness::cli {
+
+namespace {
+struct CompareArgs {
+    CompareOptions options;
+    std::string format = "md", out, guard = "either";
+    double max_drop = -1;
+};
+} // namespace
+
+void set_compare_command(CLI::App& app, GlobalOptions& global) {
+    auto* cmd = app.add_subcommand("compare", "Retention of candidates against a baseline, with paired intervals");
+    auto a = std::make_shared<CompareArgs>();
+    cmd->add_option("--baseline", a->options.baseline, "The baseline variant's label")->required();
+    cmd->add_option("--candidate", a->options.candidates, "A candidate variant's label (repeatable)")->required();
+    cmd->add_option("--task", a->options.tasks, "Tasks (default: every task the baseline has runs for)");
+    cmd->add_option("--format", a->format, "md (default), csv or json");
+    cmd->add_option("--out", a->out, "Write the report to FILE instead of stdout");
+    cmd->add_option("--min-retention", a->options.gate.min_retention, "Gate: retention threshold in percent (98)");
+    cmd->add_option("--max-drop-points", a->max_drop, "Gate guard: allowed drop in points (none)");
+    cmd->add_option("--guard", a->guard, "either (default: the looser of the two passes) or both");
+    cmd->add_option("--resamples", a->options.stats.resamples, "Bootstrap resamples (10000)");
+    cmd->add_option("--seed", a->options.stats.seed, "Bootstrap and permutation seed");
+    cmd->callback([&global, a] {
+        CompareOptions o = a->options;
+        o.db = resolve_db(global.db);
+        QEVAL_CHECK(a->format == "md" || a->format == "csv" || a->format == "json", ErrorCode::usage,
+                    "--format \"" + a->format + "\": expected md, csv or json (html comes with the report)");
+        QEVAL_CHECK(a->guard == "either" || a->guard == "both", ErrorCode::usage,
+                    "--guard \"" + a->guard + "\": expected either or both");
+        QEVAL_CHECK(o.stats.resamples >= 100, ErrorCode::usage, "--resamples: at least 100");
+        if (a->max_drop >= 0) o.gate.max_drop_points = a->max_drop;
+        o.gate.mode = a->guard == "both" ? core::stats::GuardMode::both : core::stats::GuardMode::either;
+        reports::CompareReport report = compare_variants(o);
+        std::string text = a->format == "json"  ? reports::to_json(report).dump(2) + "\n"
+                           : a->format == "csv" ? reports::to_csv(report)
+                                                : reports::to_markdown(report);
+        if (a->out.empty()) {
+            std::cout << text;
+        } else {
+            core::write_file_atomic(a->out, text);
+            std::cerr << "wrote " << a->out << "\n";
+        }
+        for (const auto& w : report.warnings)
+            std::cerr << "warning: " << w << "\n";
+    });
+}
+
+} // namespace qeval::harness::cli

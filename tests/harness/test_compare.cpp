@@ -1,0 +1,130 @@
+// `qeval compare` end to end: variants run with `qeval run --runner openai` against fake servers with planted
+// accuracies (made-up problems), then compared in every format. A copy of the baseline retains exactly 100% and
+// passes; a collapsed candidate fails; settings that differ are flagged; bad selections are clear errors.
+#include <catch2/catch.hpp>
+
+#include "core/types.hpp"
+#include "fakes/fake_openai.hpp"
+#include "test_util.hpp"
+
+using namespace qeval;
+using core::Json;
+
+namespace {
+
+std::filesystem::path write_math_data(const test::TempDir& tmp, int n) {
+    std::string text;
+    for (int i = 0; i < n; ++i)
+        text += Json{{"unique_id", "made-up/" + std::to_string(i) + ".json"},
+                     {"problem", "Compute $" + std::to_string(i) + " \\times 3$."},
+                     {"solution", "$\\boxed{" + std::to_string(3 * i) + "}$"},
+                     {"answer", std::to_string(3 * i)},
+                     {"subject", "Prealgebra"},
+                     {"level", 1}}
+                    .dump() +
+                "\n";
+    test::write_text(tmp / "data/math500/test.jsonl", text);
+    return tmp / "data";
+}
+
+void run_variant(const std::filesystem::path& data, const std::filesystem::path& db, const std::string& label,
+                 double accuracy, const std::string& temperature = "0.6") {
+    testing::FakeOpenAIOptions fo;
+    fo.accuracy = accuracy;
+    fo.answer = testing::task_answerer("math500", data);
+    testing::FakeOpenAI fake(fo);
+    auto r = test::run_qeval({"run",        "--task",     "math500",     "--variant",     label,
+                              "--runner",   "openai",     "--base-url",  fake.base_url(), "--model",
+                              "fake-model", "--samples",  "4",           "--temperature", temperature,
+                              "--quiet",    "--data-dir", data.string(), "--db",          db.string()});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+}
+
+} // namespace
+
+TEST_CASE("qeval compare on planted variants in every format", "[harness][compare]") {
+    test::TempDir tmp;
+    auto data = write_math_data(tmp, 300);
+    auto db = tmp / "q.sqlite";
+    run_variant(data, db, "fp8", 0.8);
+    run_variant(data, db, "fp8-again", 0.8);
+    run_variant(data, db, "collapsed", 0.4);
+    run_variant(data, db, "hot", 0.8, "1.0");
+    auto compare = [&](std::vector<std::string> extra) {
+        std::vector<std::string> args = {"compare",     "--baseline", "fp8",  "--candidate", "fp8-again",
+                                         "--candidate", "collapsed",  "--db", db.string()};
+        args.insert(args.end(), extra.begin(), extra.end());
+        return test::run_qeval(args);
+    };
+    auto json = compare({"--format", "json"});
+    INFO(json.err);
+    REQUIRE(json.exit_code == 0);
+    Json j = Json::parse(json.out);
+    CHECK(j["baseline"] == "fp8");
+    REQUIRE(j["candidates"].size() == 2);
+    const Json& same = j["candidates"][0]["tasks"][0];
+    CHECK(same["task"] == "math500");
+    CHECK(same["n_problems"] == 300);
+    CHECK(same["samples_per_problem"] == 4);
+    CHECK(same["retention"].get<double>() == Approx(100.0));
+    CHECK(same["retention_ci95"][0].get<double>() == Approx(100.0));
+    CHECK(same["retention_ci95"][1].get<double>() == Approx(100.0));
+    CHECK(same["flips"]["gained"] == 0);
+    CHECK(same["flips"]["lost"] == 0);
+    CHECK(same["verdict"] == "pass");
+    CHECK(std::abs(same["baseline"]["accuracy"].get<double>() - 80.0) < 5.0); // 1,200 draws at 0.8
+    const Json& collapsed = j["candidates"][1]["tasks"][0];
+    CHECK(std::abs(collapsed["retention"].get<double>() - 50.0) < 8.0);
+    CHECK(collapsed["retention_ci95"][1].get<double>() < 98.0);
+    CHECK(collapsed["verdict"] == "fail");
+    CHECK(collapsed["flips"]["lost"].get<int>() > 50);
+    CHECK(j["candidates"][1]["average"]["verdict"] == "fail");
+    CHECK(j["warnings"].empty());
+
+    auto md = compare({});
+    REQUIRE(md.exit_code == 0);
+    CHECK_THAT(md.out, Catch::Contains("| Precision |") && Catch::Contains("Recovery (%)") &&
+                           Catch::Contains("| fp8 (baseline) |") && Catch::Contains("| collapsed |"));
+    auto csv = compare({"--format", "csv"});
+    REQUIRE(csv.exit_code == 0);
+    int lines = 0;
+    for (char c : csv.out)
+        lines += c == '\n';
+    CHECK(lines == 1 + 2 * 2); // header, then (one task + the average) per candidate
+    auto out_file = tmp / "report.md";
+    auto to_file = compare({"--out", out_file.string()});
+    REQUIRE(to_file.exit_code == 0);
+    CHECK(to_file.out.empty());
+    CHECK(test::read_text(out_file) == md.out);
+
+    // A candidate sampled at another temperature is compared, and flagged.
+    auto hot = test::run_qeval(
+        {"compare", "--baseline", "fp8", "--candidate", "hot", "--format", "json", "--db", db.string()});
+    REQUIRE(hot.exit_code == 0);
+    Json h = Json::parse(hot.out);
+    REQUIRE(h["warnings"].size() == 1);
+    CHECK_THAT(h["warnings"][0].get<std::string>(), Catch::Contains("hot") && Catch::Contains("generation"));
+    CHECK_THAT(hot.err, Catch::Contains("warning:"));
+}
+
+TEST_CASE("qeval compare refuses what it cannot compare", "[harness][compare]") {
+    test::TempDir tmp;
+    auto missing =
+        test::run_qeval({"compare", "--baseline", "a", "--candidate", "b", "--db", (tmp / "none.sqlite").string()});
+    CHECK(missing.exit_code == 2);
+    CHECK_THAT(missing.err, Catch::Contains("none.sqlite"));
+    auto data = write_math_data(tmp, 20);
+    auto db = tmp / "q.sqlite";
+    run_variant(data, db, "fp8", 0.8);
+    auto no_base = test::run_qeval({"compare", "--baseline", "bf16", "--candidate", "fp8", "--db", db.string()});
+    CHECK(no_base.exit_code == 2);
+    CHECK_THAT(no_base.err, Catch::Contains("bf16"));
+    auto bad_format =
+        test::run_qeval({"compare", "--baseline", "fp8", "--candidate", "fp8", "--format", "pdf", "--db", db.string()});
+    CHECK(bad_format.exit_code == 2);
+    CHECK_THAT(bad_format.err, Catch::Contains("--format"));
+    auto no_cand = test::run_qeval({"compare", "--baseline", "fp8", "--candidate", "nvfp4", "--db", db.string()});
+    CHECK(no_cand.exit_code == 0); // the report says the task was left out
+    CHECK_THAT(no_cand.err, Catch::Contains("no runs of candidate nvfp4"));
+}

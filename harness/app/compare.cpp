@@ -25,16 +25,18 @@ Side load_side(RunStore& store, const std::string& variant, const std::string& t
     Side side;
     side.runs = store.find_runs({std::nullopt, variant, task});
     std::set<std::pair<std::string, int>> seen;
+    if (side.runs.size() == 1) { // the common case: nothing can be shadowed
+        side.rows = store.score_rows(side.runs.front().id);
+        return side;
+    }
     for (auto it = side.runs.rbegin(); it != side.runs.rend(); ++it) // newest first
-        store.for_each_sample({it->id, "", ""}, [&](const SampleRecord& r) {
-            const StoredSample& s = r.sample;
-            if (!seen.emplace(s.problem_id, s.sample_index).second) {
+        for (auto& row : store.score_rows(it->id)) {
+            if (!seen.emplace(row.problem_id, row.sample_index).second) {
                 ++side.shadowed;
-                return;
+                continue;
             }
-            side.rows.push_back({s.problem_id, s.sample_index, s.score.verdict, s.score.extracted,
-                                 s.output.finish_reason, s.output.completion_tokens});
-        });
+            side.rows.push_back(std::move(row));
+        }
     return side;
 }
 

@@ -350,6 +350,17 @@ std::vector<RunRecord> RunStore::find_runs(const SampleFilter& filter) {
     return out;
 }
 
+std::vector<core::stats::SampleRow> RunStore::score_rows(std::int64_t run_id) {
+    Statement st = db_.prepare("SELECT problem_id, sample_index, verdict, extracted, finish_reason, completion_tokens "
+                               "FROM samples WHERE run_id = ?1");
+    st.bind_int(1, run_id);
+    std::vector<core::stats::SampleRow> rows;
+    while (st.step())
+        rows.push_back({st.column_text(0), static_cast<int>(st.column_int(1)), verdict_or_error(st.column_text(2)),
+                        st.column_text(3), st.column_text(4), st.column_int(5)});
+    return rows;
+}
+
 void RunStore::for_each_sample(const SampleFilter& filter, const std::function<void(const SampleRecord&)>& fn) {
     QEVAL_CHECK(filter.run_id || !filter.variant.empty(), ErrorCode::usage, "export needs a run id or a variant");
     if (filter.run_id) {

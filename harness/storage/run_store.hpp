@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/stats/stats.hpp"
 #include "core/types.hpp"
 #include "harness/storage/db.hpp"
 
@@ -111,6 +112,8 @@ public:
     // The runs a filter selects, by id: one run (Error(not_found) when absent), or every run of a variant (and task).
     std::vector<RunRecord> find_runs(const SampleFilter& filter);
     void for_each_sample(const SampleFilter& filter, const std::function<void(const SampleRecord&)>& fn);
+    // What statistics need of one run's samples, and nothing else (compare reads hundreds of thousands).
+    std::vector<core::stats::SampleRow> score_rows(std::int64_t run_id);
 
     const std::string& owner() const { return owner_; }
     Database& database() { return db_; }

@@ -96,23 +96,8 @@ SELECT problem_id, sample_index, prompt_hash, response, reasoning, finish_reason
 FROM samples WHERE run_id = ?1 ORDER BY problem_id, sample_index
 )sql";
 
-// Kept as is, unless OUT holds a failed request and the input a result (then attempts add up, as on resume).
-constexpr const char* kUpsertSample = R"sql(
-INSERT INTO samples (run_id, problem_id, sample_index, prompt_hash, response, reasoning, finish_reason,
-                     prompt_tokens, completion_tokens, latency_ms, attempts, error, extracted, verdict, stage,
-                     grade_details, created_at)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
-ON CONFLICT (run_id, problem_id, sample_index) DO UPDATE SET
-    prompt_hash = excluded.prompt_hash, response = excluded.response, reasoning = excluded.reasoning,
-    finish_reason = excluded.finish_reason, prompt_tokens = excluded.prompt_tokens,
-    completion_tokens = excluded.completion_tokens, latency_ms = excluded.latency_ms,
-    attempts = samples.attempts + excluded.attempts, error = excluded.error, extracted = excluded.extracted,
-    verdict = excluded.verdict, stage = excluded.stage, grade_details = excluded.grade_details,
-    created_at = excluded.created_at
-WHERE samples.error <> '' AND excluded.error = ''
-)sql";
-
-// Copies one input run's samples into OUT's run `out_id`.
+// Copies one input run's samples into OUT's run `out_id`. A pair OUT has is kept as is, unless OUT holds a failed
+// request and the input a result (then attempts add up, as on resume).
 void copy_samples(Database& in, std::int64_t in_id, Database& out, std::int64_t out_id, MergeCounts& counts) {
     Statement rows = out.prepare("SELECT COUNT(*) FROM samples WHERE run_id = ?1");
     rows.bind_int(1, out_id);
@@ -120,7 +105,7 @@ void copy_samples(Database& in, std::int64_t in_id, Database& out, std::int64_t 
     rows.reset();
     Statement read = in.prepare(kSelectSamples);
     read.bind_int(1, in_id);
-    Statement write = out.prepare(kUpsertSample);
+    Statement write = out.prepare(upsert_sample_sql("excluded.error = ''"));
     std::size_t seen = 0, written = 0;
     while (read.step()) {
         write.bind_int(1, out_id);

@@ -58,21 +58,6 @@ void read_grade_details(const std::string& text, core::Score& score) {
     if (j.contains("details")) score.details = j["details"];
 }
 
-constexpr const char* kInsertSample = R"sql(
-INSERT INTO samples (run_id, problem_id, sample_index, prompt_hash, response, reasoning, finish_reason,
-                     prompt_tokens, completion_tokens, latency_ms, attempts, error, extracted, verdict, stage,
-                     grade_details, created_at)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
-ON CONFLICT (run_id, problem_id, sample_index) DO UPDATE SET
-    prompt_hash = excluded.prompt_hash, response = excluded.response, reasoning = excluded.reasoning,
-    finish_reason = excluded.finish_reason, prompt_tokens = excluded.prompt_tokens,
-    completion_tokens = excluded.completion_tokens, latency_ms = excluded.latency_ms,
-    attempts = samples.attempts + excluded.attempts, error = excluded.error, extracted = excluded.extracted,
-    verdict = excluded.verdict, stage = excluded.stage, grade_details = excluded.grade_details,
-    created_at = excluded.created_at
-WHERE samples.error <> ''
-)sql";
-
 void bind_sample(Statement& st, std::int64_t run_id, const StoredSample& s, const std::string& created_at) {
     const core::ModelOutput& o = s.output;
     st.bind_int(1, run_id).bind_text(2, s.problem_id).bind_int(3, s.sample_index).bind_text(4, s.prompt_hash);
@@ -262,7 +247,7 @@ std::set<std::pair<std::string, int>> RunStore::done_pairs(std::int64_t run_id) 
 std::size_t RunStore::store(std::int64_t run_id, const std::vector<StoredSample>& batch) {
     if (batch.empty()) return 0;
     ImmediateTransaction tx(db_);
-    Statement st = db_.prepare(kInsertSample);
+    Statement st = db_.prepare(upsert_sample_sql());
     const std::string created_at = core::utc_now_iso();
     std::size_t added = 0;
     for (const StoredSample& s : batch) {

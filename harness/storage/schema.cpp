@@ -74,4 +74,21 @@ int migrate(Database& db) {
     return found;
 }
 
+std::string upsert_sample_sql(const std::string& also_when) {
+    return R"sql(
+INSERT INTO samples (run_id, problem_id, sample_index, prompt_hash, response, reasoning, finish_reason,
+                     prompt_tokens, completion_tokens, latency_ms, attempts, error, extracted, verdict, stage,
+                     grade_details, created_at)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
+ON CONFLICT (run_id, problem_id, sample_index) DO UPDATE SET
+    prompt_hash = excluded.prompt_hash, response = excluded.response, reasoning = excluded.reasoning,
+    finish_reason = excluded.finish_reason, prompt_tokens = excluded.prompt_tokens,
+    completion_tokens = excluded.completion_tokens, latency_ms = excluded.latency_ms,
+    attempts = samples.attempts + excluded.attempts, error = excluded.error, extracted = excluded.extracted,
+    verdict = excluded.verdict, stage = excluded.stage, grade_details = excluded.grade_details,
+    created_at = excluded.created_at
+WHERE samples.error <> '' AND ()sql" +
+           also_when + ")";
+}
+
 } // namespace qeval::harness

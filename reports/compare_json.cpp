@@ -53,6 +53,8 @@ Json task_json(const TaskReport& t) {
             {"min_detectable_drop_points", number(c.mdd.points)},
             {"n_baseline_only", c.n_baseline_only},
             {"n_candidate_only", c.n_candidate_only},
+            {"baseline_runs", t.baseline_runs},
+            {"candidate_runs", t.candidate_runs},
             {"verdict", st::to_string(t.verdict)}};
 }
 

@@ -4,6 +4,7 @@
 // compare_json.cpp (the design.md contract), compare_markdown.cpp (NVIDIA's and Red Hat's layouts), compare_csv.cpp.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -14,8 +15,9 @@ namespace qeval::reports {
 
 struct TaskReport {
     std::string task;
-    core::stats::RunSummary baseline, candidate; // each side's own summary (all its graded problems)
-    core::stats::TaskComparison comparison;      // over the paired problems
+    std::vector<std::int64_t> baseline_runs, candidate_runs; // the stored runs each side's samples came from
+    core::stats::RunSummary baseline, candidate;             // each side's own summary (all its graded problems)
+    core::stats::TaskComparison comparison;                  // over the paired problems
     core::stats::GateVerdict verdict = core::stats::GateVerdict::inconclusive;
 };
 

@@ -5,8 +5,14 @@
 #include <map>
 #include <set>
 
+#include <cmath>
+#include <cstdio>
+
 #include "core/error.hpp"
+#include "core/time.hpp"
+#include "harness/storage/comparisons.hpp"
 #include "harness/storage/run_store.hpp"
+#include "qeval/version.hpp"
 #include "tasks/task_list.hpp"
 
 namespace qeval::harness {
@@ -77,6 +83,72 @@ void check_comparable(const std::string& task, const std::string& base_label, co
                            " samples held by more than one run; the newest run's were used");
 }
 
+// One stored row per (candidate, task) and per average, with the JSON row and how it was computed.
+void save(RunStore& store, const reports::CompareReport& report, const CompareOptions& o) {
+    const core::Json json = reports::to_json(report);
+    const std::string now = core::utc_now_iso();
+    const core::Json how = {{"gate", json["gate"]},
+                            {"resamples", o.stats.resamples},
+                            {"seed", o.stats.seed},
+                            {"qeval_version", kVersion},
+                            {"qeval_commit", kGitCommit}};
+    std::vector<ComparisonRecord> records;
+    for (std::size_t c = 0; c < report.candidates.size(); ++c) {
+        const auto& cand = report.candidates[c];
+        for (std::size_t t = 0; t < cand.tasks.size(); ++t) {
+            const auto& m = cand.tasks[t].comparison;
+            ComparisonRecord r{0,
+                               now,
+                               report.baseline,
+                               cand.label,
+                               cand.tasks[t].task,
+                               cand.tasks[t].baseline_runs,
+                               cand.tasks[t].candidate_runs,
+                               m.n_problems,
+                               std::max(m.baseline_samples, m.candidate_samples),
+                               m.baseline.value,
+                               m.candidate.value,
+                               m.retention,
+                               m.retention_ci95.lo,
+                               m.retention_ci95.hi,
+                               m.delta,
+                               m.delta_ci95.lo,
+                               m.delta_ci95.hi,
+                               static_cast<int>(m.flips.gained.size()),
+                               static_cast<int>(m.flips.lost.size()),
+                               std::string(st::to_string(cand.tasks[t].verdict)),
+                               how};
+            r.details["row"] = json["candidates"][c]["tasks"][t];
+            records.push_back(std::move(r));
+        }
+        const auto& a = cand.average;
+        ComparisonRecord avg{0,
+                             now,
+                             report.baseline,
+                             cand.label,
+                             "average",
+                             {},
+                             {},
+                             a.baseline.n_problems,
+                             0,
+                             a.baseline.value,
+                             a.candidate.value,
+                             a.retention,
+                             a.retention_ci95.lo,
+                             a.retention_ci95.hi,
+                             a.delta,
+                             a.delta_ci95.lo,
+                             a.delta_ci95.hi,
+                             0,
+                             0,
+                             std::string(st::to_string(cand.average_verdict)),
+                             how};
+        avg.details["row"] = json["candidates"][c]["average"];
+        records.push_back(std::move(avg));
+    }
+    save_comparisons(store.database(), records);
+}
+
 } // namespace
 
 reports::CompareReport compare_variants(const CompareOptions& o) {
@@ -114,6 +186,7 @@ reports::CompareReport compare_variants(const CompareOptions& o) {
         std::vector<std::vector<st::ProblemScore>> keep; // the spans in `paired` point into these
         std::vector<st::PairedTask> paired;
         std::vector<std::pair<st::RunSummary, st::RunSummary>> summaries;
+        std::vector<std::pair<std::vector<std::int64_t>, std::vector<std::int64_t>>> run_ids;
         keep.reserve(2 * baseline.size());
         for (const auto& task : tasks) {
             auto b = baseline.find(task);
@@ -130,11 +203,21 @@ reports::CompareReport compare_variants(const CompareOptions& o) {
             const auto& cp = keep.back();
             paired.push_back({task, bp, cp});
             summaries.emplace_back(st::summarize(bp), st::summarize(cp));
+            run_ids.emplace_back();
+            for (const auto& r : b->second.runs)
+                run_ids.back().first.push_back(r.id);
+            for (const auto& r : side.runs)
+                run_ids.back().second.push_back(r.id);
         }
         st::SuiteComparison suite = st::compare_suite(paired, o.stats);
         for (std::size_t i = 0; i < suite.tasks.size(); ++i) {
-            reports::TaskReport t{paired[i].task, summaries[i].first, summaries[i].second, std::move(suite.tasks[i]),
-                                  st::GateVerdict::inconclusive};
+            reports::TaskReport t;
+            t.task = paired[i].task;
+            t.baseline_runs = run_ids[i].first;
+            t.candidate_runs = run_ids[i].second;
+            t.baseline = summaries[i].first;
+            t.candidate = summaries[i].second;
+            t.comparison = std::move(suite.tasks[i]);
             t.verdict = st::gate(t.comparison, o.gate);
             cand.tasks.push_back(std::move(t));
         }
@@ -142,7 +225,44 @@ reports::CompareReport compare_variants(const CompareOptions& o) {
         cand.average_verdict = st::gate(cand.average, o.gate);
         report.candidates.push_back(std::move(cand));
     }
+    if (o.store) save(*store, report, o);
     return report;
+}
+
+std::string comparison_history_text(const std::filesystem::path& db, const std::string& candidate,
+                                    const std::string& task, bool json) {
+    QEVAL_CHECK(std::filesystem::exists(db), ErrorCode::not_found, db.string() + ": no such database");
+    auto store = RunStore::open(db);
+    auto rows = comparison_history(store->database(), candidate, task);
+    QEVAL_CHECK(!rows.empty(), ErrorCode::not_found,
+                db.string() + ": no stored comparisons of candidate \"" + candidate + "\"" +
+                    (task.empty() ? "" : " on " + task) + " (qeval compare stores each one it computes)");
+    if (json) {
+        core::Json out = core::Json::array();
+        for (const auto& r : rows)
+            out.push_back(r.details.value("row", core::Json::object()));
+        for (std::size_t i = 0; i < rows.size(); ++i) {
+            out[i]["created_at"] = rows[i].created_at;
+            out[i]["baseline"] = rows[i].baseline;
+            out[i]["candidate"] = rows[i].candidate;
+            out[i]["task"] = rows[i].task;
+        }
+        return out.dump(2) + "\n";
+    }
+    auto num = [](double x) {
+        if (!std::isfinite(x)) return std::string("n/a");
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%.1f", x);
+        return std::string(buf);
+    };
+    std::string out = "| When (UTC) | Baseline | Task | n x k | Retention (%) | Delta (points) | Gate |\n"
+                      "|---|---|---|---|---|---|---|\n";
+    for (const auto& r : rows)
+        out += "| " + r.created_at + " | " + r.baseline + " | " + r.task + " | " + std::to_string(r.n_problems) + "x" +
+               std::to_string(r.samples_per_problem) + " | " + num(r.retention) + " [" + num(r.retention_lo) + ", " +
+               num(r.retention_hi) + "] | " + num(r.delta) + " [" + num(r.delta_lo) + ", " + num(r.delta_hi) + "] | " +
+               r.verdict + " |\n";
+    return out;
 }
 
 } // namespace qeval::harness

@@ -2,6 +2,7 @@
 // the CompareReport (reports/compare_report.hpp) with core/stats. Runs of one (variant, task) are combined (shards,
 // resumed runs); when two runs hold the same (problem, sample), the newest run's is used and a warning says so.
 // Runs whose settings, data or task versions differ between baseline and candidate are compared anyway and flagged.
+// Every comparison is stored (table `comparisons`) with the runs it used and the qeval version that computed it.
 #pragma once
 
 #include <filesystem>
@@ -19,8 +20,14 @@ struct CompareOptions {
     std::vector<std::string> tasks; // empty: every task the baseline has runs for
     core::stats::CompareOptions stats;
     core::stats::GateOptions gate;
+    bool store = true; // write every comparison to the `comparisons` table (harness/storage/comparisons.hpp)
 };
 
 reports::CompareReport compare_variants(const CompareOptions& options);
+
+// `qeval compare --history LABEL [--task T]`: the candidate's stored comparisons, oldest first, as a Markdown table
+// or (json) an array of rows.
+std::string comparison_history_text(const std::filesystem::path& db, const std::string& candidate,
+                                    const std::string& task, bool json);
 
 } // namespace qeval::harness

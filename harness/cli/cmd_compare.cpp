@@ -1,6 +1,8 @@
 // `qeval compare --baseline LABEL --candidate LABEL [--candidate LABEL...] [--task T...] [--db F]
 // [--format md|csv|json] [--out FILE] [--min-retention P] [--max-drop-points X] [--guard either|both]
-// [--resamples N] [--seed S]`: retention of each candidate against the baseline, with paired intervals.
+// [--resamples N] [--seed S] [--no-store]`: retention of each candidate against the baseline, with paired intervals;
+// every comparison is stored. `qeval compare --history LABEL [--task T] [--format md|json]`: a candidate's stored
+// retention over time.
 #include <iostream>
 
 #include "core/data/file.hpp"
@@ -13,16 +15,19 @@ namespace qeval::harness::cli {
 namespace {
 struct CompareArgs {
     CompareOptions options;
-    std::string format = "md", out, guard = "either";
+    std::string format = "md", out, guard = "either", history;
     double max_drop = -1;
+    bool no_store = false;
 };
 } // namespace
 
 void set_compare_command(CLI::App& app, GlobalOptions& global) {
     auto* cmd = app.add_subcommand("compare", "Retention of candidates against a baseline, with paired intervals");
     auto a = std::make_shared<CompareArgs>();
-    cmd->add_option("--baseline", a->options.baseline, "The baseline variant's label")->required();
-    cmd->add_option("--candidate", a->options.candidates, "A candidate variant's label (repeatable)")->required();
+    cmd->add_option("--baseline", a->options.baseline, "The baseline variant's label");
+    cmd->add_option("--candidate", a->options.candidates, "A candidate variant's label (repeatable)");
+    cmd->add_option("--history", a->history, "Print this candidate's stored comparisons over time instead");
+    cmd->add_flag("--no-store", a->no_store, "Do not record this comparison in the database");
     cmd->add_option("--task", a->options.tasks, "Tasks (default: every task the baseline has runs for)");
     cmd->add_option("--format", a->format, "md (default), csv or json");
     cmd->add_option("--out", a->out, "Write the report to FILE instead of stdout");
@@ -34,6 +39,15 @@ void set_compare_command(CLI::App& app, GlobalOptions& global) {
     cmd->callback([&global, a] {
         CompareOptions o = a->options;
         o.db = resolve_db(global.db);
+        if (!a->history.empty()) {
+            QEVAL_CHECK(a->format == "md" || a->format == "json", ErrorCode::usage,
+                        "--history: --format md or json, not \"" + a->format + "\"");
+            QEVAL_CHECK(o.tasks.size() <= 1, ErrorCode::usage, "--history: at most one --task");
+            std::cout << comparison_history_text(o.db, a->history, o.tasks.empty() ? "" : o.tasks.front(),
+                                                 a->format == "json");
+            return;
+        }
+        o.store = !a->no_store;
         QEVAL_CHECK(a->format == "md" || a->format == "csv" || a->format == "json", ErrorCode::usage,
                     "--format \"" + a->format + "\": expected md, csv or json (html comes with the report)");
         QEVAL_CHECK(a->guard == "either" || a->guard == "both", ErrorCode::usage,

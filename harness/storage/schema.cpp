@@ -51,7 +51,37 @@ CREATE TABLE samples (
 );
 )sql";
 
-constexpr std::array kMigrations = {kV1};
+// v2: every comparison `qeval compare` (and later `qeval nightly`) computes, one row per (candidate, task) plus the
+// average row (task "average"), so a release table or a trend is a query. details: the whole JSON row, the gate,
+// resamples, seed, and the qeval version and commit that computed it.
+constexpr const char* kV2 = R"sql(
+CREATE TABLE comparisons (
+    id                  INTEGER PRIMARY KEY,
+    created_at          TEXT NOT NULL,
+    baseline            TEXT NOT NULL,
+    candidate           TEXT NOT NULL,
+    task                TEXT NOT NULL,
+    baseline_runs       TEXT NOT NULL DEFAULT '[]',
+    candidate_runs      TEXT NOT NULL DEFAULT '[]',
+    n_problems          INTEGER NOT NULL DEFAULT 0,
+    samples_per_problem INTEGER NOT NULL DEFAULT 0,
+    baseline_accuracy   REAL,
+    candidate_accuracy  REAL,
+    retention           REAL,
+    retention_lo        REAL,
+    retention_hi        REAL,
+    delta               REAL,
+    delta_lo            REAL,
+    delta_hi            REAL,
+    gained              INTEGER,
+    lost                INTEGER,
+    verdict             TEXT NOT NULL,
+    details             TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX comparisons_candidate ON comparisons (candidate, task, created_at);
+)sql";
+
+constexpr std::array kMigrations = {kV1, kV2};
 
 } // namespace
 

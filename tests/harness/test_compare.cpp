@@ -128,3 +128,41 @@ TEST_CASE("qeval compare refuses what it cannot compare", "[harness][compare]") 
     CHECK(no_cand.exit_code == 0); // the report says the task was left out
     CHECK_THAT(no_cand.err, Catch::Contains("no runs of candidate nvfp4"));
 }
+
+TEST_CASE("qeval compare stores every comparison and prints a candidate's history", "[harness][compare]") {
+    test::TempDir tmp;
+    auto data = write_math_data(tmp, 40);
+    auto db = tmp / "q.sqlite";
+    run_variant(data, db, "fp8", 0.8);
+    run_variant(data, db, "nvfp4", 0.7);
+    auto none = test::run_qeval({"compare", "--history", "nvfp4", "--db", db.string()});
+    CHECK(none.exit_code == 2);
+    CHECK_THAT(none.err, Catch::Contains("no stored comparisons"));
+    auto first = test::run_qeval(
+        {"compare", "--baseline", "fp8", "--candidate", "nvfp4", "--format", "json", "--db", db.string()});
+    REQUIRE(first.exit_code == 0);
+    auto unstored =
+        test::run_qeval({"compare", "--baseline", "fp8", "--candidate", "nvfp4", "--no-store", "--db", db.string()});
+    REQUIRE(unstored.exit_code == 0);
+    auto second = test::run_qeval({"compare", "--baseline", "fp8", "--candidate", "nvfp4", "--min-retention", "80",
+                                   "--format", "json", "--db", db.string()});
+    REQUIRE(second.exit_code == 0);
+    auto history = test::run_qeval({"compare", "--history", "nvfp4", "--format", "json", "--db", db.string()});
+    INFO(history.err);
+    REQUIRE(history.exit_code == 0);
+    Json h = Json::parse(history.out);
+    REQUIRE(h.size() == 4); // two stored comparisons (--no-store left none), each a task row and an average row
+    Json computed = Json::parse(first.out)["candidates"][0]["tasks"][0];
+    CHECK(h[0]["task"] == "math500");
+    CHECK(h[0]["baseline"] == "fp8");
+    CHECK(h[0]["retention"] == computed["retention"]);
+    CHECK(h[0]["retention_ci95"] == computed["retention_ci95"]);
+    CHECK(h[0]["baseline_runs"] == computed["baseline_runs"]);
+    CHECK(h[1]["task"] == "average");
+    CHECK(h[2]["task"] == "math500");
+    CHECK(h[0]["created_at"] <= h[2]["created_at"]);
+    auto md = test::run_qeval({"compare", "--history", "nvfp4", "--task", "math500", "--db", db.string()});
+    REQUIRE(md.exit_code == 0);
+    CHECK_THAT(md.out,
+               Catch::Contains("| When (UTC) |") && Catch::Contains("| math500 |") && !Catch::Contains("| average |"));
+}

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 
 #include <cmath>
@@ -149,6 +150,49 @@ void save(RunStore& store, const reports::CompareReport& report, const CompareOp
     save_comparisons(store.database(), records);
 }
 
+// The first stored sample of `problem` in the newest of `runs` that has it.
+std::optional<StoredSample> first_sample(RunStore& store, const std::vector<std::int64_t>& runs,
+                                         const std::string& problem) {
+    for (auto it = runs.rbegin(); it != runs.rend(); ++it) {
+        auto samples = store.problem_samples(*it, problem);
+        if (!samples.empty()) return samples.front();
+    }
+    return std::nullopt;
+}
+
+constexpr std::size_t kFlippedPerTask = 50;
+
+void add_details(RunStore& store, reports::CompareReport& report) {
+    for (auto& cand : report.candidates) {
+        for (const auto& t : cand.tasks) {
+            std::size_t shown = 0;
+            for (bool gained : {false, true})
+                for (const auto& id : gained ? t.comparison.flips.gained : t.comparison.flips.lost) {
+                    if (shown++ >= kFlippedPerTask) break;
+                    reports::FlippedProblem f;
+                    f.task = t.task;
+                    f.problem_id = id;
+                    f.gained = gained;
+                    if (auto b = first_sample(store, t.baseline_runs, id)) {
+                        f.baseline_response = b->output.text;
+                        f.baseline_extracted = b->score.extracted;
+                        f.baseline_verdict = std::string(core::to_string(b->score.verdict));
+                    }
+                    if (auto c = first_sample(store, t.candidate_runs, id)) {
+                        f.candidate_response = c->output.text;
+                        f.candidate_extracted = c->score.extracted;
+                        f.candidate_verdict = std::string(core::to_string(c->score.verdict));
+                    }
+                    cand.flipped.push_back(std::move(f));
+                }
+            for (const auto& r : comparison_history(store.database(), cand.label, t.task))
+                if (r.baseline == report.baseline)
+                    cand.trend[t.task].push_back(
+                        {r.created_at, r.retention, {r.retention_lo, r.retention_hi}, r.verdict});
+        }
+    }
+}
+
 } // namespace
 
 reports::CompareReport compare_variants(const CompareOptions& o) {
@@ -226,6 +270,7 @@ reports::CompareReport compare_variants(const CompareOptions& o) {
         report.candidates.push_back(std::move(cand));
     }
     if (o.store) save(*store, report, o);
+    if (o.details) add_details(*store, report);
     return report;
 }
 

@@ -20,7 +20,8 @@ struct CompareOptions {
     std::vector<std::string> tasks; // empty: every task the baseline has runs for
     core::stats::CompareOptions stats;
     core::stats::GateOptions gate;
-    bool store = true; // write every comparison to the `comparisons` table (harness/storage/comparisons.hpp)
+    bool store = true;    // write every comparison to the `comparisons` table (harness/storage/comparisons.hpp)
+    bool details = false; // fill the flipped problems' responses and the stored trend (the HTML report)
 };
 
 reports::CompareReport compare_variants(const CompareOptions& options);

@@ -78,14 +78,13 @@ core::Json json_object_column(const Statement& st, int col, const char* name, st
     return j;
 }
 
-constexpr const char* kSelectSamples = R"sql(
-SELECT s.run_id, r.variant, r.task, s.problem_id, s.sample_index, s.prompt_hash, s.response, s.reasoning,
-       s.finish_reason, s.prompt_tokens, s.completion_tokens, s.latency_ms, s.attempts, s.error, s.extracted,
-       s.verdict, s.stage, s.grade_details
-FROM samples s JOIN runs r ON r.id = s.run_id
-WHERE (?1 IS NULL OR s.run_id = ?1) AND (?2 = '' OR r.variant = ?2) AND (?3 = '' OR r.task = ?3)
-ORDER BY s.run_id, s.problem_id, s.sample_index
-)sql";
+// The columns read_sample_row() reads, with a WHERE / ORDER BY tail.
+std::string select_samples(std::string_view tail) {
+    return "SELECT s.run_id, r.variant, r.task, s.problem_id, s.sample_index, s.prompt_hash, s.response, s.reasoning, "
+           "s.finish_reason, s.prompt_tokens, s.completion_tokens, s.latency_ms, s.attempts, s.error, s.extracted, "
+           "s.verdict, s.stage, s.grade_details FROM samples s JOIN runs r ON r.id = s.run_id " +
+           std::string(tail);
+}
 
 SampleRecord read_sample_row(const Statement& st) {
     SampleRecord rec;
@@ -335,6 +334,15 @@ std::vector<RunRecord> RunStore::find_runs(const SampleFilter& filter) {
     return out;
 }
 
+std::vector<StoredSample> RunStore::problem_samples(std::int64_t run_id, const std::string& problem_id) {
+    Statement st = db_.prepare(select_samples("WHERE s.run_id = ?1 AND s.problem_id = ?2 ORDER BY s.sample_index"));
+    st.bind_int(1, run_id).bind_text(2, problem_id);
+    std::vector<StoredSample> out;
+    while (st.step())
+        out.push_back(read_sample_row(st).sample);
+    return out;
+}
+
 std::vector<core::stats::SampleRow> RunStore::score_rows(std::int64_t run_id) {
     Statement st = db_.prepare("SELECT problem_id, sample_index, verdict, extracted, finish_reason, completion_tokens "
                                "FROM samples WHERE run_id = ?1");
@@ -354,7 +362,9 @@ void RunStore::for_each_sample(const SampleFilter& filter, const std::function<v
         QEVAL_CHECK(exists.step(), ErrorCode::not_found,
                     db_.path().string() + ": no run with id " + std::to_string(*filter.run_id));
     }
-    Statement st = db_.prepare(kSelectSamples);
+    Statement st =
+        db_.prepare(select_samples("WHERE (?1 IS NULL OR s.run_id = ?1) AND (?2 = '' OR r.variant = ?2) AND "
+                                   "(?3 = '' OR r.task = ?3) ORDER BY s.run_id, s.problem_id, s.sample_index"));
     if (filter.run_id)
         st.bind_int(1, *filter.run_id);
     else

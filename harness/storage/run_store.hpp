@@ -114,6 +114,8 @@ public:
     void for_each_sample(const SampleFilter& filter, const std::function<void(const SampleRecord&)>& fn);
     // What statistics need of one run's samples, and nothing else (compare reads hundreds of thousands).
     std::vector<core::stats::SampleRow> score_rows(std::int64_t run_id);
+    // One problem's stored samples in one run, by sample index (the HTML report's flipped problems).
+    std::vector<StoredSample> problem_samples(std::int64_t run_id, const std::string& problem_id);
 
     const std::string& owner() const { return owner_; }
     Database& database() { return db_; }

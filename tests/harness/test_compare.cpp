@@ -5,6 +5,7 @@
 
 #include "core/types.hpp"
 #include "fakes/fake_openai.hpp"
+#include "harness/app/compare.hpp"
 #include "test_util.hpp"
 
 using namespace qeval;
@@ -165,4 +166,39 @@ TEST_CASE("qeval compare stores every comparison and prints a candidate's histor
     REQUIRE(md.exit_code == 0);
     CHECK_THAT(md.out,
                Catch::Contains("| When (UTC) |") && Catch::Contains("| math500 |") && !Catch::Contains("| average |"));
+}
+
+TEST_CASE("compare details carry the flipped problems' responses and the stored trend", "[harness][compare]") {
+    test::TempDir tmp;
+    auto data = write_math_data(tmp, 60);
+    auto db = tmp / "q.sqlite";
+    run_variant(data, db, "fp8", 0.9);
+    run_variant(data, db, "nvfp4", 0.5);
+    harness::CompareOptions o;
+    o.db = db;
+    o.baseline = "fp8";
+    o.candidates = {"nvfp4"};
+    o.stats.resamples = 1000;
+    harness::compare_variants(o); // stored: the trend's first point
+    o.details = true;
+    auto report = harness::compare_variants(o);
+    REQUIRE(report.candidates.size() == 1);
+    const auto& c = report.candidates[0];
+    const auto& flips = c.tasks[0].comparison.flips;
+    REQUIRE_FALSE(flips.lost.empty());
+    CHECK(c.flipped.size() == std::min<std::size_t>(50, flips.lost.size() + flips.gained.size()));
+    for (const auto& f : c.flipped) {
+        INFO(f.problem_id);
+        CHECK(f.task == "math500");
+        CHECK_FALSE(f.baseline_response.empty());
+        CHECK_FALSE(f.candidate_response.empty());
+        CHECK_FALSE(f.baseline_verdict.empty());
+    }
+    const auto& lost = c.flipped.front(); // lost ones come first
+    CHECK_FALSE(lost.gained);
+    REQUIRE(c.trend.count("math500"));
+    const auto& trend = c.trend.at("math500");
+    REQUIRE(trend.size() == 2); // the two stored comparisons, oldest first
+    CHECK(trend.back().retention == Approx(c.tasks[0].comparison.retention));
+    CHECK(trend.front().created_at <= trend.back().created_at);
 }

@@ -3,6 +3,7 @@
 // contract's (n per side, p-value, minimum detectable drop, mean output tokens, flipped ids, warnings). NaN is null.
 #include <cmath>
 
+#include "core/text.hpp"
 #include "reports/compare_report.hpp"
 
 namespace qeval::reports {
@@ -10,6 +11,18 @@ namespace {
 
 using core::Json;
 namespace st = core::stats;
+
+// Strings from the data as valid UTF-8 (invalid bytes replaced), so any dump() of the result works.
+std::string text(const std::string& s) {
+    return core::to_valid_utf8(s);
+}
+
+Json texts(const std::vector<std::string>& v) {
+    Json out = Json::array();
+    for (const auto& s : v)
+        out.push_back(text(s));
+    return out;
+}
 
 Json number(double x) {
     return std::isfinite(x) ? Json(x) : Json();
@@ -33,7 +46,7 @@ Json side(const st::Estimate& paired, const st::RunSummary& run) {
 
 Json task_json(const TaskReport& t) {
     const st::TaskComparison& c = t.comparison;
-    return {{"task", t.task},
+    return {{"task", text(t.task)},
             {"n_problems", c.n_problems},
             {"samples_per_problem", std::max(c.baseline_samples, c.candidate_samples)},
             {"baseline", side(c.baseline, t.baseline)},
@@ -45,8 +58,8 @@ Json task_json(const TaskReport& t) {
             {"flips",
              {{"gained", c.flips.gained.size()},
               {"lost", c.flips.lost.size()},
-              {"gained_ids", c.flips.gained},
-              {"lost_ids", c.flips.lost}}},
+              {"gained_ids", texts(c.flips.gained)},
+              {"lost_ids", texts(c.flips.lost)}}},
             {"no_answer_rate", number(t.candidate.no_answer_rate)},
             {"truncation_rate", number(t.candidate.truncation_rate)},
             {"paired_test", {{"method", st::to_string(c.test.method)}, {"p_value", number(c.test.p_value)}}},
@@ -68,7 +81,7 @@ core::Json to_json(const CompareReport& r) {
             tasks.push_back(task_json(t));
         const st::AverageRow& a = c.average;
         candidates.push_back(
-            {{"label", c.label},
+            {{"label", text(c.label)},
              {"tasks", tasks},
              {"average",
               {{"n_tasks", a.n_tasks},
@@ -83,11 +96,11 @@ core::Json to_json(const CompareReport& r) {
     Json gate = {{"min_retention", r.gate.min_retention},
                  {"max_drop_points", r.gate.max_drop_points ? Json(*r.gate.max_drop_points) : Json()},
                  {"mode", r.gate.mode == st::GuardMode::either ? "either" : "both"}};
-    return {{"baseline", r.baseline},
+    return {{"baseline", text(r.baseline)},
             {"candidates", candidates},
             {"gate", gate},
             {"resamples", r.resamples},
-            {"warnings", r.warnings}};
+            {"warnings", texts(r.warnings)}};
 }
 
 } // namespace qeval::reports

@@ -2,10 +2,11 @@
 // columns (accuracy), then a retention row per candidate. Red Hat's: one table per candidate, benchmark rows with
 // baseline, candidate and "Recovery (%)", plus what quantization tends to move (no-answer and truncation rates,
 // output length) and the gate. Every accuracy carries its 95% interval; each column says n problems x k samples.
-// Labels and task names are escaped for table cells ('|' and newlines).
+// Labels, task names and warnings are escaped for table cells ('|', newlines, '<' and '>'; invalid UTF-8 replaced).
 #include <cmath>
 #include <cstdio>
 
+#include "core/text.hpp"
 #include "reports/compare_report.hpp"
 
 namespace qeval::reports {
@@ -13,13 +14,17 @@ namespace {
 
 namespace st = core::stats;
 
-std::string cell(std::string s) {
+std::string cell(const std::string& text) {
     std::string out;
-    for (char c : s) {
+    for (char c : core::to_valid_utf8(text)) {
         if (c == '|')
             out += "\\|";
         else if (c == '\n' || c == '\r')
             out += ' ';
+        else if (c == '<') // Markdown viewers render inline HTML: "<!--" from a label would hide the rest
+            out += "&lt;";
+        else if (c == '>')
+            out += "&gt;";
         else
             out += c;
     }

@@ -150,12 +150,16 @@ void save(RunStore& store, const reports::CompareReport& report, const CompareOp
     save_comparisons(store.database(), records);
 }
 
-// The first stored sample of `problem` in the newest of `runs` that has it.
-std::optional<StoredSample> first_sample(RunStore& store, const std::vector<std::int64_t>& runs,
-                                         const std::string& problem) {
+// A stored sample of `problem` from the newest of `runs` that has it: the first whose correctness matches what the
+// majority of that side did (`solved`), so the example agrees with the flip it illustrates; else the first.
+std::optional<StoredSample> example_sample(RunStore& store, const std::vector<std::int64_t>& runs,
+                                           const std::string& problem, bool solved) {
     for (auto it = runs.rbegin(); it != runs.rend(); ++it) {
         auto samples = store.problem_samples(*it, problem);
-        if (!samples.empty()) return samples.front();
+        if (samples.empty()) continue;
+        for (const auto& s : samples)
+            if ((s.score.verdict == core::Verdict::correct) == solved) return s;
+        return samples.front();
     }
     return std::nullopt;
 }
@@ -165,26 +169,33 @@ constexpr std::size_t kFlippedPerTask = 50;
 void add_details(RunStore& store, reports::CompareReport& report) {
     for (auto& cand : report.candidates) {
         for (const auto& t : cand.tasks) {
-            std::size_t shown = 0;
-            for (bool gained : {false, true})
-                for (const auto& id : gained ? t.comparison.flips.gained : t.comparison.flips.lost) {
-                    if (shown++ >= kFlippedPerTask) break;
+            const auto& lost = t.comparison.flips.lost;
+            const auto& gained = t.comparison.flips.gained;
+            // Both kinds shown: half the rows each, the unused half of one going to the other.
+            std::size_t room_for_lost =
+                gained.size() >= kFlippedPerTask / 2 ? kFlippedPerTask / 2 : kFlippedPerTask - gained.size();
+            std::size_t n_lost = std::min(lost.size(), room_for_lost);
+            std::size_t n_gained = std::min(gained.size(), kFlippedPerTask - n_lost);
+            for (bool is_gained : {false, true}) {
+                const auto& ids = is_gained ? gained : lost;
+                for (std::size_t i = 0; i < (is_gained ? n_gained : n_lost); ++i) {
                     reports::FlippedProblem f;
                     f.task = t.task;
-                    f.problem_id = id;
-                    f.gained = gained;
-                    if (auto b = first_sample(store, t.baseline_runs, id)) {
+                    f.problem_id = ids[i];
+                    f.gained = is_gained;
+                    if (auto b = example_sample(store, t.baseline_runs, ids[i], !is_gained)) {
                         f.baseline_response = b->output.text;
                         f.baseline_extracted = b->score.extracted;
                         f.baseline_verdict = std::string(core::to_string(b->score.verdict));
                     }
-                    if (auto c = first_sample(store, t.candidate_runs, id)) {
+                    if (auto c = example_sample(store, t.candidate_runs, ids[i], is_gained)) {
                         f.candidate_response = c->output.text;
                         f.candidate_extracted = c->score.extracted;
                         f.candidate_verdict = std::string(core::to_string(c->score.verdict));
                     }
                     cand.flipped.push_back(std::move(f));
                 }
+            }
             for (const auto& r : comparison_history(store.database(), cand.label, t.task))
                 if (r.baseline == report.baseline)
                     cand.trend[t.task].push_back(
@@ -292,7 +303,7 @@ std::string comparison_history_text(const std::filesystem::path& db, const std::
             out[i]["candidate"] = rows[i].candidate;
             out[i]["task"] = rows[i].task;
         }
-        return out.dump(2) + "\n";
+        return out.dump(2, ' ', false, core::Json::error_handler_t::replace) + "\n";
     }
     auto num = [](double x) {
         if (!std::isfinite(x)) return std::string("n/a");

@@ -1,5 +1,5 @@
 // `qeval compare --baseline LABEL --candidate LABEL [--candidate LABEL...] [--task T...] [--db F]
-// [--format md|csv|json] [--out FILE] [--min-retention P] [--max-drop-points X] [--guard either|both]
+// [--format md|csv|json|html] [--out FILE] [--min-retention P] [--max-drop-points X] [--guard either|both]
 // [--resamples N] [--seed S] [--no-store]`: retention of each candidate against the baseline, with paired intervals;
 // every comparison is stored. `qeval compare --history LABEL [--task T] [--format md|json]`: a candidate's stored
 // retention over time.
@@ -29,7 +29,7 @@ void set_compare_command(CLI::App& app, GlobalOptions& global) {
     cmd->add_option("--history", a->history, "Print this candidate's stored comparisons over time instead");
     cmd->add_flag("--no-store", a->no_store, "Do not record this comparison in the database");
     cmd->add_option("--task", a->options.tasks, "Tasks (default: every task the baseline has runs for)");
-    cmd->add_option("--format", a->format, "md (default), csv or json");
+    cmd->add_option("--format", a->format, "md (default), csv, json or html (one self-contained page)");
     cmd->add_option("--out", a->out, "Write the report to FILE instead of stdout");
     cmd->add_option("--min-retention", a->options.gate.min_retention, "Gate: retention threshold in percent (98)");
     cmd->add_option("--max-drop-points", a->max_drop, "Gate guard: allowed drop in points (none)");
@@ -48,17 +48,21 @@ void set_compare_command(CLI::App& app, GlobalOptions& global) {
             return;
         }
         o.store = !a->no_store;
-        QEVAL_CHECK(a->format == "md" || a->format == "csv" || a->format == "json", ErrorCode::usage,
-                    "--format \"" + a->format + "\": expected md, csv or json (html comes with the report)");
+        o.details = a->format == "html";
+        QEVAL_CHECK(a->format == "md" || a->format == "csv" || a->format == "json" || a->format == "html",
+                    ErrorCode::usage, "--format \"" + a->format + "\": expected md, csv, json or html");
         QEVAL_CHECK(a->guard == "either" || a->guard == "both", ErrorCode::usage,
                     "--guard \"" + a->guard + "\": expected either or both");
         QEVAL_CHECK(o.stats.resamples >= 100, ErrorCode::usage, "--resamples: at least 100");
         if (a->max_drop >= 0) o.gate.max_drop_points = a->max_drop;
         o.gate.mode = a->guard == "both" ? core::stats::GuardMode::both : core::stats::GuardMode::either;
         reports::CompareReport report = compare_variants(o);
-        std::string text = a->format == "json"  ? reports::to_json(report).dump(2) + "\n"
-                           : a->format == "csv" ? reports::to_csv(report)
-                                                : reports::to_markdown(report);
+        std::string text =
+            a->format == "json"
+                ? reports::to_json(report).dump(2, ' ', false, core::Json::error_handler_t::replace) + "\n"
+            : a->format == "csv"  ? reports::to_csv(report)
+            : a->format == "html" ? reports::to_html(report)
+                                  : reports::to_markdown(report);
         if (a->out.empty()) {
             std::cout << text;
         } else {

@@ -192,10 +192,16 @@ TEST_CASE("compare details carry the flipped problems' responses and the stored 
         CHECK(f.task == "math500");
         CHECK_FALSE(f.baseline_response.empty());
         CHECK_FALSE(f.candidate_response.empty());
-        CHECK_FALSE(f.baseline_verdict.empty());
+        // The examples agree with the flip: the side that solved it shows a correct answer, the other does not.
+        CHECK((f.baseline_verdict == "correct") == !f.gained);
+        CHECK((f.candidate_verdict == "correct") == f.gained);
     }
     const auto& lost = c.flipped.front(); // lost ones come first
     CHECK_FALSE(lost.gained);
+    auto html = test::run_qeval({"compare", "--baseline", "fp8", "--candidate", "nvfp4", "--format", "html", "--db",
+                                 db.string(), "--resamples", "1000"});
+    REQUIRE(html.exit_code == 0);
+    CHECK_THAT(html.out, Catch::Contains("<svg") && Catch::Contains("<details>") && !Catch::Contains("<script"));
     REQUIRE(c.trend.count("math500"));
     const auto& trend = c.trend.at("math500");
     REQUIRE(trend.size() == 2); // the two stored comparisons, oldest first

@@ -10,6 +10,7 @@
 
 #include "core/text.hpp"
 #include "reports/compare_report.hpp"
+#include "reports/format.hpp"
 
 namespace qeval::reports {
 namespace {
@@ -53,18 +54,6 @@ std::string shorten(std::string_view raw, std::size_t max) {
 std::size_t code_points(std::string_view s) {
     return static_cast<std::size_t>(
         std::count_if(s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
-}
-
-std::string fmt(double x, int decimals = 1) {
-    if (!std::isfinite(x)) return "n/a";
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.*f", decimals, x);
-    return buf;
-}
-
-std::string with_interval(double x, const st::Interval& i) {
-    if (!std::isfinite(i.lo) || !std::isfinite(i.hi)) return fmt(x);
-    return fmt(x) + " [" + fmt(i.lo) + ", " + fmt(i.hi) + "]";
 }
 
 // "97.5% [95.8, 99.2]" for a tooltip.

@@ -8,6 +8,7 @@
 
 #include "core/text.hpp"
 #include "reports/compare_report.hpp"
+#include "reports/format.hpp"
 
 namespace qeval::reports {
 namespace {
@@ -29,18 +30,6 @@ std::string cell(const std::string& text) {
             out += c;
     }
     return out;
-}
-
-std::string fmt(double x, int decimals = 1) {
-    if (!std::isfinite(x)) return "n/a";
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.*f", decimals, x);
-    return buf;
-}
-
-std::string with_interval(double x, const st::Interval& i) {
-    if (!std::isfinite(i.lo) || !std::isfinite(i.hi)) return fmt(x);
-    return fmt(x) + " [" + fmt(i.lo) + ", " + fmt(i.hi) + "]";
 }
 
 std::string nk(int n, int k) {

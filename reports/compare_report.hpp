@@ -45,8 +45,8 @@ struct TrendPoint {
 struct CandidateReport {
     std::string label;
     std::vector<TaskReport> tasks;
-    std::vector<FlippedProblem> flipped;                   // filled for the HTML report (at most 50 per task)
-    std::map<std::string, std::vector<TrendPoint>> trend;  // task -> stored comparisons with this baseline
+    std::vector<FlippedProblem> flipped;                  // filled for the HTML report (at most 50 per task)
+    std::map<std::string, std::vector<TrendPoint>> trend; // task -> stored comparisons with this baseline
     core::stats::AverageRow average;
     core::stats::GateVerdict average_verdict = core::stats::GateVerdict::inconclusive;
 };

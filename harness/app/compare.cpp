@@ -14,6 +14,7 @@
 #include "harness/storage/comparisons.hpp"
 #include "harness/storage/run_store.hpp"
 #include "qeval/version.hpp"
+#include "reports/format.hpp"
 #include "tasks/task_list.hpp"
 
 namespace qeval::harness {
@@ -305,12 +306,7 @@ std::string comparison_history_text(const std::filesystem::path& db, const std::
         }
         return out.dump(2, ' ', false, core::Json::error_handler_t::replace) + "\n";
     }
-    auto num = [](double x) {
-        if (!std::isfinite(x)) return std::string("n/a");
-        char buf[32];
-        std::snprintf(buf, sizeof buf, "%.1f", x);
-        return std::string(buf);
-    };
+    auto num = [](double x) { return reports::fmt(x); };
     std::string out = "| When (UTC) | Baseline | Task | n x k | Retention (%) | Delta (points) | Gate |\n"
                       "|---|---|---|---|---|---|---|\n";
     for (const auto& r : rows)

@@ -13,39 +13,27 @@
 #include "core/data/file.hpp"
 #include "core/text.hpp"
 #include "reports/compare_report.hpp"
+#include "reports/report_builders.hpp"
 
 using namespace qeval;
 namespace st = core::stats;
 
 namespace {
 
+using test::estimate;
+using test::summary;
+
 // Every way out of a text node, an attribute, a <pre>, a CDATA section or a comment, and invalid UTF-8 ("\xC3("
 // is a lead byte without its continuation, "\xFF" is never UTF-8), a control character, a table pipe and a newline.
 const std::string kHostile = std::string("<script>alert(1)</script> </textarea> </pre> \"quotes' & amps ]]> <!-- ") +
                              "\xC3\x28" + " " + "\xFF" + " \x01 a|b\nc";
 
-st::Estimate estimate(int n, double value, double half) {
-    return {n, value, half / 1.96, {value - half, value + half}};
-}
-
-st::RunSummary summary(int n, int k, double accuracy, double no_answer, double truncated, double tokens) {
-    st::RunSummary s;
-    s.n_problems = n;
-    s.samples_per_problem = k;
-    s.n_samples = n * k;
-    s.accuracy = estimate(n, accuracy, 2.0);
-    s.no_answer_rate = no_answer;
-    s.truncation_rate = truncated;
-    s.mean_completion_tokens = tokens;
-    return s;
-}
-
 reports::TaskReport task(const std::string& name, int n, int k, double base, double cand, st::Interval retention_ci,
                          st::GateVerdict verdict) {
     reports::TaskReport t;
     t.task = name;
-    t.baseline = summary(n, k, base, 1.2, 2.0, 3100);
-    t.candidate = summary(n, k, cand, 2.4, 3.1, 3350);
+    t.baseline = summary(n, k, base, 1.2, 2.0, 3100, 2.0);
+    t.candidate = summary(n, k, cand, 2.4, 3.1, 3350, 2.0);
     st::TaskComparison& m = t.comparison;
     m.task = name;
     m.n_problems = n;

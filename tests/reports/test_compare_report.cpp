@@ -8,27 +8,15 @@
 
 #include "core/data/file.hpp"
 #include "reports/compare_report.hpp"
+#include "reports/report_builders.hpp"
 
 using namespace qeval;
 namespace st = core::stats;
 
 namespace {
 
-st::Estimate estimate(int n, double value, double half) {
-    return {n, value, half / 1.96, {value - half, value + half}};
-}
-
-st::RunSummary summary(int n, int k, double accuracy, double no_answer, double truncated, double tokens) {
-    st::RunSummary s;
-    s.n_problems = n;
-    s.samples_per_problem = k;
-    s.n_samples = n * k;
-    s.accuracy = estimate(n, accuracy, 1.0);
-    s.no_answer_rate = no_answer;
-    s.truncation_rate = truncated;
-    s.mean_completion_tokens = tokens;
-    return s;
-}
+using test::estimate;
+using test::summary;
 
 reports::CompareReport sample_report() {
     reports::CompareReport r;
@@ -39,8 +27,8 @@ reports::CompareReport sample_report() {
     c.label = "nvfp4|v2";
     reports::TaskReport math;
     math.task = "math500";
-    math.baseline = summary(500, 4, 80.0, 1.5, 2.0, 3012);
-    math.candidate = summary(500, 4, 78.0, 2.5, 3.5, 3320);
+    math.baseline = summary(500, 4, 80.0, 1.5, 2.0, 3012, 1.0);
+    math.candidate = summary(500, 4, 78.0, 2.5, 3.5, 3320, 1.0);
     math.comparison.task = "math500";
     math.comparison.n_problems = 500;
     math.comparison.baseline_samples = math.comparison.candidate_samples = 4;
@@ -56,8 +44,8 @@ reports::CompareReport sample_report() {
     math.verdict = st::GateVerdict::inconclusive;
     reports::TaskReport aime;
     aime.task = "aime24";
-    aime.baseline = summary(30, 8, 70.0, 0, 12.5, 11000);
-    aime.candidate = summary(30, 4, NAN, 0, 15, 12000);
+    aime.baseline = summary(30, 8, 70.0, 0, 12.5, 11000, 1.0);
+    aime.candidate = summary(30, 4, NAN, 0, 15, 12000, 1.0);
     aime.comparison.task = "aime24";
     aime.comparison.n_problems = 30;
     aime.comparison.baseline_samples = 8;

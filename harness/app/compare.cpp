@@ -6,9 +6,6 @@
 #include <optional>
 #include <set>
 
-#include <cmath>
-#include <cstdio>
-
 #include "core/error.hpp"
 #include "core/time.hpp"
 #include "harness/storage/comparisons.hpp"

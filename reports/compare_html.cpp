@@ -22,26 +22,6 @@ constexpr double kAxisMin = 0, kAxisMax = 200;    // a retention axis never span
 constexpr const char* kBaselineColor = "#8a9bb5"; // accuracy bars
 constexpr const char* kCandidateColor = "#4b5fa8";
 
-// The one escape for text and attribute contexts: invalid UTF-8 becomes U+FFFD first, control characters that HTML
-// rejects too, then & < > " ' become references, so nothing from the data can open or close a tag or an attribute.
-std::string esc(std::string_view raw) {
-    constexpr std::string_view kSpecial = "&<>\"'";
-    constexpr const char* kReference[] = {"&amp;", "&lt;", "&gt;", "&quot;", "&#39;"};
-    const std::string s = core::to_valid_utf8(raw);
-    std::string out;
-    out.reserve(s.size() + s.size() / 8);
-    for (char c : s) {
-        const auto u = static_cast<unsigned char>(c);
-        if (const std::size_t k = kSpecial.find(c); k != std::string_view::npos)
-            out += kReference[k];
-        else if ((u < 0x20 && c != '\n' && c != '\t' && c != '\r') || u == 0x7F)
-            out += "\xEF\xBF\xBD";
-        else
-            out += c;
-    }
-    return out;
-}
-
 // At most `max` code points, with an ellipsis when cut (SVG text does not wrap); not yet escaped.
 std::string shorten(std::string_view raw, std::size_t max) {
     const std::string s = core::to_valid_utf8(raw);
@@ -453,7 +433,7 @@ std::string trend_section(const CompareReport& r, const CandidateReport& c) {
         const std::size_t n = it == c.trend.end() ? 0 : it->second.size();
         out += "<figure><figcaption>" + esc(task) + " <span class=\"muted\">(" + std::to_string(n) +
                " stored)</span></figcaption>";
-        out += n >= 2 ? trend_chart(it->second, r.gate.min_retention)
+        out += n >= 2 ? trend_chart(it->second, gate_for(r, it->first).min_retention)
                       : std::string("<p class=\"muted nohistory\">no history yet</p>");
         out += "</figure>\n";
     }
@@ -537,16 +517,12 @@ pre{white-space:pre-wrap;overflow-wrap:anywhere;max-height:28em;overflow:auto;ba
  border:1px solid #e1e5eb;padding:8px;margin:4px 0;font-size:12px}
 )css";
 
-std::string gate_text(const st::GateOptions& g) {
-    std::string out = "<p class=\"gate\"><b>Gate</b>: min retention " + fmt(g.min_retention) + "%";
-    out += g.max_drop_points ? ", max drop " + fmt(*g.max_drop_points) + " points, mode " +
-                                   (g.mode == st::GuardMode::either ? "either" : "both")
-                             : std::string(", no points guard");
-    out += ". Pass when the retention interval's lower bound is at least " + fmt(g.min_retention) + "%";
-    if (g.max_drop_points)
-        out += std::string(g.mode == st::GuardMode::either ? ", or" : ", and") +
-               " the delta interval's lower bound at least &#8722;" + fmt(*g.max_drop_points) + " points";
-    return out + "; fail when the upper bound is below; inconclusive otherwise.</p>\n";
+std::string gate_text(const CompareReport& r) {
+    std::string rule = gate_rule(r.gate);
+    std::string out = "<p class=\"gate\"><b>Gate</b>: " + esc(rule) + ".";
+    for (const auto& [task, g] : r.task_gates)
+        out += " <b>" + esc(task) + "</b>: " + esc(gate_rule(g)) + ".";
+    return out + "</p>\n";
 }
 
 std::string candidate_section(const CompareReport& r, const CandidateReport& c) {
@@ -563,12 +539,15 @@ std::string candidate_section(const CompareReport& r, const CandidateReport& c) 
 
 } // namespace
 
-std::string to_html(const CompareReport& r) {
-    const std::string title = "qeval: retention against " + esc(r.baseline);
-    std::string out = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-                      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>" +
-                      title + "</title>\n<style>" + kCss + "</style>\n</head>\n<body>\n<h1>" + title + "</h1>\n";
-    out += gate_text(r.gate);
+std::string html_page(const std::string& title, const std::string& body) {
+    return "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>" +
+           title + "</title>\n<style>" + kCss + "</style>\n</head>\n<body>\n<h1>" + title + "</h1>\n" + body +
+           "</body>\n</html>\n";
+}
+
+std::string compare_html_body(const CompareReport& r) {
+    std::string out = gate_text(r);
     if (!r.warnings.empty()) {
         out += "<div class=\"warnings\"><b>Warnings</b>\n<ul>\n";
         for (const auto& w : r.warnings)
@@ -581,8 +560,12 @@ std::string to_html(const CompareReport& r) {
     out += "<footer class=\"muted\">Intervals: paired bootstrap over problems, " + std::to_string(r.resamples) +
            " resamples; accuracy and retention in percent, delta in points; n &#215; k: paired problems &#215; "
            "samples per problem; b / c: baseline / candidate. No answer, truncated and output tokens are over each "
-           "side's own graded samples.</footer>\n</body>\n</html>\n";
+           "side's own graded samples.</footer>\n";
     return out;
+}
+
+std::string to_html(const CompareReport& r) {
+    return html_page("qeval: retention against " + esc(r.baseline), compare_html_body(r));
 }
 
 } // namespace qeval::reports

@@ -93,14 +93,16 @@ core::Json to_json(const CompareReport& r) {
                {"delta_ci95", interval(a.delta_ci95)},
                {"verdict", st::to_string(c.average_verdict)}}}});
     }
-    Json gate = {{"min_retention", r.gate.min_retention},
-                 {"max_drop_points", r.gate.max_drop_points ? Json(*r.gate.max_drop_points) : Json()},
-                 {"mode", r.gate.mode == st::GuardMode::either ? "either" : "both"}};
-    return {{"baseline", text(r.baseline)},
-            {"candidates", candidates},
-            {"gate", gate},
-            {"resamples", r.resamples},
-            {"warnings", texts(r.warnings)}};
+    auto gate_json = [](const st::GateOptions& g) {
+        return Json{{"min_retention", g.min_retention},
+                    {"max_drop_points", g.max_drop_points ? Json(*g.max_drop_points) : Json()},
+                    {"mode", st::to_string(g.mode)}};
+    };
+    Json task_gates = Json::object();
+    for (const auto& [task, g] : r.task_gates)
+        task_gates[text(task)] = gate_json(g);
+    return {{"baseline", text(r.baseline)}, {"candidates", candidates}, {"gate", gate_json(r.gate)},
+            {"task_gates", task_gates},     {"resamples", r.resamples}, {"warnings", texts(r.warnings)}};
 }
 
 } // namespace qeval::reports

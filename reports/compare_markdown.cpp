@@ -6,7 +6,6 @@
 #include <cmath>
 #include <cstdio>
 
-#include "core/text.hpp"
 #include "reports/compare_report.hpp"
 #include "reports/format.hpp"
 
@@ -14,23 +13,6 @@ namespace qeval::reports {
 namespace {
 
 namespace st = core::stats;
-
-std::string cell(const std::string& text) {
-    std::string out;
-    for (char c : core::to_valid_utf8(text)) {
-        if (c == '|')
-            out += "\\|";
-        else if (c == '\n' || c == '\r')
-            out += ' ';
-        else if (c == '<') // Markdown viewers render inline HTML: "<!--" from a label would hide the rest
-            out += "&lt;";
-        else if (c == '>')
-            out += "&gt;";
-        else
-            out += c;
-    }
-    return out;
-}
 
 std::string nk(int n, int k) {
     return std::to_string(n) + "x" + std::to_string(k);
@@ -98,12 +80,12 @@ std::string to_markdown(const CompareReport& r) {
     nvidia_layout(r, out);
     for (const auto& c : r.candidates)
         redhat_layout(r, c, out);
-    out += "Gate: pass when the retention interval's lower bound is at least " + fmt(r.gate.min_retention) + "%";
-    if (r.gate.max_drop_points)
-        out += std::string(r.gate.mode == st::GuardMode::either ? ", or" : ", and") +
-               " the delta interval's lower bound at least -" + fmt(*r.gate.max_drop_points) + " points";
-    out += "; fail when the upper bound is below; inconclusive otherwise. Intervals: paired bootstrap over problems, " +
-           std::to_string(r.resamples) + " resamples. n x k: paired problems x samples per problem.\n";
+    std::string rule = gate_rule(r.gate);
+    out += "Gate: " + rule;
+    for (const auto& [task, g] : r.task_gates)
+        out += "; " + cell(task) + ": " + gate_rule(g).substr(5);
+    out += ". Intervals: paired bootstrap over problems, " + std::to_string(r.resamples) +
+           " resamples. n x k: paired problems x samples per problem.\n";
     if (!r.warnings.empty()) {
         out += "\n**Warnings**\n\n";
         for (const auto& w : r.warnings)

@@ -54,10 +54,14 @@ struct CandidateReport {
 struct CompareReport {
     std::string baseline;
     core::stats::GateOptions gate;
+    std::map<std::string, core::stats::GateOptions> task_gates; // tasks with a gate of their own (a suite's gates)
     int resamples = core::stats::kDefaultResamples;
     std::vector<CandidateReport> candidates;
     std::vector<std::string> warnings; // settings or data that differ between the compared runs, missing tasks...
 };
+
+// The gate a task is judged by: its own, else the report's.
+const core::stats::GateOptions& gate_for(const CompareReport& report, const std::string& task);
 
 core::Json to_json(const CompareReport& report);
 std::string to_markdown(const CompareReport& report);
@@ -65,5 +69,9 @@ std::string to_csv(const CompareReport& report);
 // One self-contained HTML file: inline CSS and SVG drawn here, no script, no network. Everything from the data
 // (labels, task names, responses, warnings) is escaped.
 std::string to_html(const CompareReport& report);
+// Its pieces, for pages that hold more (the nightly report): the page around an escaped title and a body (the
+// report's CSS inline), and the compare report's body.
+std::string html_page(const std::string& escaped_title, const std::string& body);
+std::string compare_html_body(const CompareReport& report);
 
 } // namespace qeval::reports

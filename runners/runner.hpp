@@ -29,6 +29,9 @@ public:
     virtual std::string identity() const = 0;
     // Stored with the run, not hashed: endpoint URLs, served model names, recipe...
     virtual core::Json provenance() const { return core::Json::object(); }
+    // Called once before the first run() that has requests: checks that can fail (a dead server, a model that is not
+    // served) go here, so a run with nothing left to generate never needs its server (a baseline evaluated once).
+    virtual void prepare() {}
     // Generates every request and calls on_result once per request, as each finishes.
     virtual void run(const std::vector<GenerateRequest>& requests, const OnResult& on_result) = 0;
 };

@@ -13,6 +13,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include <nlohmann/json.hpp>
+
 extern char** environ;
 
 namespace qeval::test {
@@ -101,6 +103,21 @@ ProcessResult run_process(const std::vector<std::string>& args, const std::map<s
     r.out = read_text(out);
     r.err = read_text(err);
     return r;
+}
+
+std::filesystem::path write_made_up_math500(const TempDir& tmp, int problems) {
+    std::string text;
+    for (int i = 0; i < problems; ++i)
+        text += nlohmann::json{{"unique_id", "made-up/" + std::to_string(i) + ".json"},
+                               {"problem", "Compute $" + std::to_string(i) + " + 7$."},
+                               {"solution", "It is $\\boxed{" + std::to_string(i + 7) + "}$."},
+                               {"answer", std::to_string(i + 7)},
+                               {"subject", "Prealgebra"},
+                               {"level", 1 + i % 5}}
+                    .dump() +
+                "\n";
+    write_text(tmp / "data/math500/test.jsonl", text);
+    return tmp / "data";
 }
 
 } // namespace qeval::test

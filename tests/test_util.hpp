@@ -36,6 +36,9 @@ private:
 };
 
 void write_text(const std::filesystem::path& path, const std::string& text);
+// A made-up MATH-500-shaped data set under tmp/data (problem i asks for i + 7; written by the tests, not benchmark
+// text); returns the data dir.
+std::filesystem::path write_made_up_math500(const TempDir& tmp, int problems);
 void write_gzip(const std::filesystem::path& path, const std::string& text);
 std::string read_text(const std::filesystem::path& path);
 

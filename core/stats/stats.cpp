@@ -255,6 +255,8 @@ TaskComparison compare_impl(const PairedTask& task, const CompareOptions& option
     return out;
 }
 
+} // namespace
+
 // Three-valued criterion: the interval against a threshold.
 GateVerdict criterion(Interval ci, double threshold) {
     if (std::isnan(ci.lo) || std::isnan(ci.hi)) return GateVerdict::inconclusive;
@@ -262,8 +264,6 @@ GateVerdict criterion(Interval ci, double threshold) {
     if (ci.hi < threshold) return GateVerdict::fail;
     return GateVerdict::inconclusive;
 }
-
-} // namespace
 
 // ---- input -------------------------------------------------------------------------------------------------------
 
@@ -440,11 +440,32 @@ std::string_view to_string(GateVerdict v) {
     return "inconclusive";
 }
 
+std::string_view to_string(GuardMode m) {
+    switch (m) {
+    case GuardMode::either:
+        return "either";
+    case GuardMode::both:
+        return "both";
+    case GuardMode::points:
+        return "points";
+    }
+    return "either";
+}
+
+std::optional<GuardMode> guard_mode_from_string(std::string_view name) {
+    for (GuardMode m : {GuardMode::either, GuardMode::both, GuardMode::points})
+        if (to_string(m) == name) return m;
+    return std::nullopt;
+}
+
 GateVerdict gate(Interval retention_ci95, Interval delta_ci95, const GateOptions& options) {
+    QEVAL_CHECK(options.mode != GuardMode::points || options.max_drop_points, ErrorCode::usage,
+                "a points-only gate needs max_drop_points");
     const GateVerdict r = criterion(retention_ci95, options.min_retention);
     if (!options.max_drop_points) return r;
     QEVAL_CHECK(*options.max_drop_points >= 0, ErrorCode::usage, "the gate's max_drop_points must be >= 0");
     const GateVerdict d = criterion(delta_ci95, -*options.max_drop_points);
+    if (options.mode == GuardMode::points) return d;
     const GateVerdict strong = options.mode == GuardMode::either ? GateVerdict::pass : GateVerdict::fail;
     const GateVerdict weak = options.mode == GuardMode::either ? GateVerdict::fail : GateVerdict::pass;
     if (r == strong || d == strong) return strong; // either: one pass is enough; both: one fail is enough

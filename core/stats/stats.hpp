@@ -211,7 +211,11 @@ std::string_view to_string(GateVerdict v);
 //          retention intervals are wide: pass if either criterion passes, fail only if both fail.
 //  both:   both must hold: pass only if both pass, fail if either fails. Made for high-accuracy tasks, where 98%
 //          retention still allows a drop of almost 2 points.
-enum class GuardMode { either, both };
+//  points: the points criterion alone, min_retention unused (night over night on one variant: `qeval nightly`'s
+//          regression gate, where the allowed drop is stated in points).
+enum class GuardMode { either, both, points };
+std::string_view to_string(GuardMode m);
+std::optional<GuardMode> guard_mode_from_string(std::string_view name);
 
 // One criterion: pass if the interval's lower bound >= threshold, fail if its upper bound < threshold, otherwise
 // (or when the interval is NaN) inconclusive. Retention against min_retention; delta against -max_drop_points.
@@ -220,6 +224,7 @@ struct GateOptions {
     std::optional<double> max_drop_points; // the guard, in points (e.g. 1.0); none: retention alone
     GuardMode mode = GuardMode::either;
 };
+GateVerdict criterion(Interval ci, double threshold); // one criterion, as described above
 GateVerdict gate(Interval retention_ci95, Interval delta_ci95, const GateOptions& options);
 GateVerdict gate(const TaskComparison& c, const GateOptions& options);
 GateVerdict gate(const AverageRow& a, const GateOptions& options);

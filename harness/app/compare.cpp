@@ -26,9 +26,11 @@ struct Side {
     int shadowed = 0; // (problem, sample) pairs also held by a newer run
 };
 
-Side load_side(RunStore& store, const std::string& variant, const std::string& task) {
+Side load_side(RunStore& store, const std::string& variant, const std::string& task, const CompareOptions& o,
+               bool baseline_side) {
     Side side;
     side.runs = store.find_runs({std::nullopt, variant, task});
+    if (o.select_runs) std::erase_if(side.runs, [&](const RunRecord& r) { return !o.select_runs(baseline_side, r); });
     std::set<std::pair<std::string, int>> seen;
     if (side.runs.size() == 1) { // the common case: nothing can be shadowed
         side.rows = store.score_rows(side.runs.front().id);
@@ -45,28 +47,19 @@ Side load_side(RunStore& store, const std::string& variant, const std::string& t
     return side;
 }
 
-// What must match for a comparison to be like for like: everything in the settings but the shard and the limit,
-// the task version and the data files.
-core::Json comparable(const RunRecord& run) {
-    core::Json s = run.settings;
-    s.erase("shard");
-    s.erase("limit");
-    return {{"settings", s}, {"task_version", run.task_version}, {"data", run.provenance.value("data", core::Json())}};
-}
-
 void check_comparable(const std::string& task, const std::string& base_label, const Side& base,
                       const std::string& cand_label, const Side& cand, std::vector<std::string>& warnings) {
     std::set<std::string> base_kinds, cand_kinds;
     for (const auto& r : base.runs)
-        base_kinds.insert(comparable(r).dump());
+        base_kinds.insert(comparable_settings(r).dump());
     for (const auto& r : cand.runs)
-        cand_kinds.insert(comparable(r).dump());
+        cand_kinds.insert(comparable_settings(r).dump());
     if (base_kinds.size() > 1)
         warnings.push_back(task + ": " + base_label + " has runs with different settings; combined, newest first");
     if (cand_kinds.size() > 1)
         warnings.push_back(task + ": " + cand_label + " has runs with different settings; combined, newest first");
     if (base_kinds != cand_kinds) {
-        core::Json b = comparable(base.runs.back()), c = comparable(cand.runs.back());
+        core::Json b = comparable_settings(base.runs.back()), c = comparable_settings(cand.runs.back());
         std::string what;
         for (const auto& key : {"settings", "task_version", "data"})
             if (b[key] != c[key]) what += std::string(what.empty() ? "" : ", ") + key;
@@ -86,11 +79,9 @@ void check_comparable(const std::string& task, const std::string& base_label, co
 void save(RunStore& store, const reports::CompareReport& report, const CompareOptions& o) {
     const core::Json json = reports::to_json(report);
     const std::string now = core::utc_now_iso();
-    const core::Json how = {{"gate", json["gate"]},
-                            {"resamples", o.stats.resamples},
-                            {"seed", o.stats.seed},
-                            {"qeval_version", kVersion},
-                            {"qeval_commit", kGitCommit}};
+    const core::Json how = {{"gate", json["gate"]},           {"task_gates", json["task_gates"]},
+                            {"resamples", o.stats.resamples}, {"seed", o.stats.seed},
+                            {"qeval_version", kVersion},      {"qeval_commit", kGitCommit}};
     std::vector<ComparisonRecord> records;
     for (std::size_t c = 0; c < report.candidates.size(); ++c) {
         const auto& cand = report.candidates[c];
@@ -116,7 +107,8 @@ void save(RunStore& store, const reports::CompareReport& report, const CompareOp
                                static_cast<int>(m.flips.gained.size()),
                                static_cast<int>(m.flips.lost.size()),
                                std::string(st::to_string(cand.tasks[t].verdict)),
-                               how};
+                               how,
+                               o.night};
             r.details["row"] = json["candidates"][c]["tasks"][t];
             records.push_back(std::move(r));
         }
@@ -141,7 +133,8 @@ void save(RunStore& store, const reports::CompareReport& report, const CompareOp
                              0,
                              0,
                              std::string(st::to_string(cand.average_verdict)),
-                             how};
+                             how,
+                             o.night};
         avg.details["row"] = json["candidates"][c]["average"];
         records.push_back(std::move(avg));
     }
@@ -196,13 +189,23 @@ void add_details(RunStore& store, reports::CompareReport& report) {
             }
             for (const auto& r : comparison_history(store.database(), cand.label, t.task))
                 if (r.baseline == report.baseline)
-                    cand.trend[t.task].push_back(
-                        {r.created_at, r.retention, {r.retention_lo, r.retention_hi}, r.verdict});
+                    cand.trend[t.task].push_back({r.night.empty() ? r.created_at : r.night,
+                                                  r.retention,
+                                                  {r.retention_lo, r.retention_hi},
+                                                  r.verdict});
         }
     }
 }
 
 } // namespace
+
+core::Json comparable_settings(const RunRecord& run) {
+    core::Json s = run.settings;
+    s.erase("shard");
+    s.erase("limit");
+    s.erase("night");
+    return {{"settings", s}, {"task_version", run.task_version}, {"data", run.provenance.value("data", core::Json())}};
+}
 
 reports::CompareReport compare_variants(const CompareOptions& o) {
     QEVAL_CHECK(!o.baseline.empty(), ErrorCode::usage, "qeval compare: --baseline LABEL is required");
@@ -210,8 +213,9 @@ reports::CompareReport compare_variants(const CompareOptions& o) {
     QEVAL_CHECK(std::filesystem::exists(o.db), ErrorCode::not_found, o.db.string() + ": no such database");
     auto store = RunStore::open(o.db);
     reports::CompareReport report;
-    report.baseline = o.baseline;
+    report.baseline = o.baseline_title.empty() ? o.baseline : o.baseline_title;
     report.gate = o.gate;
+    report.task_gates = o.task_gates;
     report.resamples = o.stats.resamples;
 
     std::vector<std::string> tasks;
@@ -227,7 +231,7 @@ reports::CompareReport compare_variants(const CompareOptions& o) {
 
     std::map<std::string, Side> baseline;
     for (const auto& task : tasks) {
-        Side side = load_side(*store, o.baseline, task);
+        Side side = load_side(*store, o.baseline, task, o, true);
         if (side.runs.empty())
             report.warnings.push_back(task + ": no runs of baseline " + o.baseline + "; left out");
         else
@@ -244,12 +248,12 @@ reports::CompareReport compare_variants(const CompareOptions& o) {
         for (const auto& task : tasks) {
             auto b = baseline.find(task);
             if (b == baseline.end()) continue;
-            Side side = load_side(*store, label, task);
+            Side side = load_side(*store, label, task, o, false);
             if (side.runs.empty()) {
                 report.warnings.push_back(task + ": no runs of candidate " + label + "; left out");
                 continue;
             }
-            check_comparable(task, o.baseline, b->second, label, side, report.warnings);
+            check_comparable(task, report.baseline, b->second, label, side, report.warnings);
             keep.push_back(st::score_problems(b->second.rows));
             keep.push_back(st::score_problems(side.rows));
             const auto& bp = keep[keep.size() - 2];
@@ -271,7 +275,7 @@ reports::CompareReport compare_variants(const CompareOptions& o) {
             t.baseline = summaries[i].first;
             t.candidate = summaries[i].second;
             t.comparison = std::move(suite.tasks[i]);
-            t.verdict = st::gate(t.comparison, o.gate);
+            t.verdict = st::gate(t.comparison, reports::gate_for(report, t.task));
             cand.tasks.push_back(std::move(t));
         }
         cand.average = suite.average;
@@ -300,17 +304,18 @@ std::string comparison_history_text(const std::filesystem::path& db, const std::
             out[i]["baseline"] = rows[i].baseline;
             out[i]["candidate"] = rows[i].candidate;
             out[i]["task"] = rows[i].task;
+            out[i]["night"] = rows[i].night.empty() ? core::Json() : core::Json(rows[i].night);
         }
         return out.dump(2, ' ', false, core::Json::error_handler_t::replace) + "\n";
     }
     auto num = [](double x) { return reports::fmt(x); };
-    std::string out = "| When (UTC) | Baseline | Task | n x k | Retention (%) | Delta (points) | Gate |\n"
-                      "|---|---|---|---|---|---|---|\n";
+    std::string out = "| When (UTC) | Night | Baseline | Task | n x k | Retention (%) | Delta (points) | Gate |\n"
+                      "|---|---|---|---|---|---|---|---|\n";
     for (const auto& r : rows)
-        out += "| " + r.created_at + " | " + r.baseline + " | " + r.task + " | " + std::to_string(r.n_problems) + "x" +
-               std::to_string(r.samples_per_problem) + " | " + num(r.retention) + " [" + num(r.retention_lo) + ", " +
-               num(r.retention_hi) + "] | " + num(r.delta) + " [" + num(r.delta_lo) + ", " + num(r.delta_hi) + "] | " +
-               r.verdict + " |\n";
+        out += "| " + r.created_at + " | " + (r.night.empty() ? "-" : r.night) + " | " + r.baseline + " | " + r.task +
+               " | " + std::to_string(r.n_problems) + "x" + std::to_string(r.samples_per_problem) + " | " +
+               num(r.retention) + " [" + num(r.retention_lo) + ", " + num(r.retention_hi) + "] | " + num(r.delta) +
+               " [" + num(r.delta_lo) + ", " + num(r.delta_hi) + "] | " + r.verdict + " |\n";
     return out;
 }
 

@@ -20,5 +20,6 @@ void set_runs_command(CLI::App& app, GlobalOptions& global);
 void set_export_command(CLI::App& app, GlobalOptions& global);
 void set_merge_command(CLI::App& app, GlobalOptions& global);
 void set_compare_command(CLI::App& app, GlobalOptions& global);
+void set_nightly_command(CLI::App& app, GlobalOptions& global);
 
 } // namespace qeval::harness::cli

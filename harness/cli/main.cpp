@@ -13,15 +13,8 @@ int g_exit_code = 0;
 namespace {
 using SetCommand = void (*)(CLI::App&, GlobalOptions&);
 constexpr SetCommand kCommands[] = {
-    set_tasks_command,
-    set_data_command,
-    set_score_command,
-    set_run_command,
-    set_runs_command,
-    set_export_command,
-    set_merge_command,
-    set_compare_command,
-    set_demo_command,
+    set_tasks_command,  set_data_command,  set_score_command,   set_run_command,     set_runs_command,
+    set_export_command, set_merge_command, set_compare_command, set_nightly_command, set_demo_command,
 };
 } // namespace
 

@@ -30,12 +30,19 @@ std::vector<std::int64_t> ids_of(const std::string& text) {
 
 void save_comparisons(Database& db, const std::vector<ComparisonRecord>& records) {
     ImmediateTransaction tx(db);
+    Statement drop =
+        db.prepare("DELETE FROM comparisons WHERE baseline = ?1 AND candidate = ?2 AND task = ?3 AND night = ?4");
     Statement st = db.prepare(
         "INSERT INTO comparisons (created_at, baseline, candidate, task, baseline_runs, candidate_runs, n_problems, "
         "samples_per_problem, baseline_accuracy, candidate_accuracy, retention, retention_lo, retention_hi, delta, "
-        "delta_lo, delta_hi, gained, lost, verdict, details) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
-        "?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)");
+        "delta_lo, delta_hi, gained, lost, verdict, details, night) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+        "?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)");
     for (const auto& r : records) {
+        if (!r.night.empty()) {
+            drop.bind_text(1, r.baseline).bind_text(2, r.candidate).bind_text(3, r.task).bind_text(4, r.night);
+            drop.step();
+            drop.reset();
+        }
         st.bind_text(1, r.created_at).bind_text(2, r.baseline).bind_text(3, r.candidate).bind_text(4, r.task);
         st.bind_text(5, core::Json(r.baseline_runs).dump()).bind_text(6, core::Json(r.candidate_runs).dump());
         st.bind_int(7, r.n_problems).bind_int(8, r.samples_per_problem);
@@ -49,6 +56,7 @@ void save_comparisons(Database& db, const std::vector<ComparisonRecord>& records
         bind_number(st, 16, r.delta_hi);
         st.bind_int(17, r.gained).bind_int(18, r.lost).bind_text(19, r.verdict);
         st.bind_text(20, r.details.dump(-1, ' ', false, core::Json::error_handler_t::replace));
+        st.bind_text(21, r.night);
         st.step();
         st.reset();
     }
@@ -59,7 +67,7 @@ std::vector<ComparisonRecord> comparison_history(Database& db, const std::string
     Statement st = db.prepare(
         "SELECT id, created_at, baseline, candidate, task, baseline_runs, candidate_runs, n_problems, "
         "samples_per_problem, baseline_accuracy, candidate_accuracy, retention, retention_lo, retention_hi, delta, "
-        "delta_lo, delta_hi, gained, lost, verdict, details FROM comparisons WHERE candidate = ?1 AND "
+        "delta_lo, delta_hi, gained, lost, verdict, details, night FROM comparisons WHERE candidate = ?1 AND "
         "(?2 = '' OR task = ?2) ORDER BY created_at, id");
     st.bind_text(1, candidate).bind_text(2, task);
     std::vector<ComparisonRecord> out;
@@ -86,6 +94,7 @@ std::vector<ComparisonRecord> comparison_history(Database& db, const std::string
         r.lost = static_cast<int>(st.column_int(18));
         r.verdict = st.column_text(19);
         r.details = core::Json::parse(st.column_text(20), nullptr, false);
+        r.night = st.column_text(21);
         out.push_back(std::move(r));
     }
     return out;

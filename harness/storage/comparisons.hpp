@@ -1,5 +1,6 @@
-// Stored comparisons (schema v2, table `comparisons`): every retention `qeval compare` computes is written here, one
-// row per (candidate, task) plus the average row, so a release table or a trend is a query and `qeval compare
+// Stored comparisons (schema v2, table `comparisons`; v3 added the night): every retention `qeval compare` computes is
+// written here, one row per (candidate, task) plus the average row, so a release table or a trend is a query and `qeval
+// compare
 // --history LABEL` can print a candidate's retention over time. NaN is stored as NULL.
 #pragma once
 
@@ -23,9 +24,11 @@ struct ComparisonRecord {
     int gained = 0, lost = 0;
     std::string verdict;
     core::Json details = core::Json::object();
+    std::string night; // `qeval nightly`: YYYY-MM-DD; empty for `qeval compare`
 };
 
-// Writes all records in one IMMEDIATE transaction.
+// Writes all records in one IMMEDIATE transaction. A record with a night replaces the rows stored for the same
+// (baseline, candidate, task, night): judging a night again leaves one row per night.
 void save_comparisons(Database& db, const std::vector<ComparisonRecord>& records);
 // A candidate's stored comparisons, oldest first; `task` empty: every task.
 std::vector<ComparisonRecord> comparison_history(Database& db, const std::string& candidate,

@@ -117,13 +117,15 @@ public:
     // One problem's stored samples in one run, by sample index (the HTML report's flipped problems).
     std::vector<StoredSample> problem_samples(std::int64_t run_id, const std::string& problem_id);
 
+    // The run with this fingerprint (and who holds it, with its heartbeat), if it exists.
+    std::optional<core::Run> find_run(const std::string& fingerprint, std::string& owner, std::int64_t& heartbeat);
+
     const std::string& owner() const { return owner_; }
     Database& database() { return db_; }
     static constexpr std::int64_t stale_after_seconds = 60;
 
 private:
     RunStore(const std::filesystem::path& path, std::string owner);
-    std::optional<core::Run> find_run(const std::string& fingerprint, std::string& owner, std::int64_t& heartbeat);
     void check_not_held(const core::Run& run, const std::string& owner, std::int64_t heartbeat);
 
     Database db_;

@@ -81,7 +81,14 @@ CREATE TABLE comparisons (
 CREATE INDEX comparisons_candidate ON comparisons (candidate, task, created_at);
 )sql";
 
-constexpr std::array kMigrations = {kV1, kV2};
+// v3: the night a `qeval nightly` comparison belongs to ('' for `qeval compare`); judging a night again replaces
+// that night's rows, so a trend has one point per night.
+constexpr const char* kV3 = R"sql(
+ALTER TABLE comparisons ADD COLUMN night TEXT NOT NULL DEFAULT '';
+CREATE INDEX comparisons_night ON comparisons (candidate, task, night);
+)sql";
+
+constexpr std::array kMigrations = {kV1, kV2, kV3};
 
 } // namespace
 

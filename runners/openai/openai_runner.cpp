@@ -636,7 +636,10 @@ OpenAISettings OpenAISettings::from_json(const core::Json& j) {
 OpenAIRunner::OpenAIRunner(OpenAISettings settings) : settings_(std::move(settings)) {
     global_init();
     if (const char* key = std::getenv(settings_.api_key_env.c_str())) api_key_ = key;
-    if (settings_.check_models) check_models();
+}
+
+void OpenAIRunner::prepare() {
+    if (settings_.check_models && served_.empty()) check_models();
 }
 
 std::string OpenAIRunner::identity() const {

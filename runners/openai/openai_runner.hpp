@@ -44,6 +44,7 @@ public:
     explicit OpenAIRunner(OpenAISettings settings);
     std::string identity() const override;  // "openai:<endpoint>:<model>": the URLs are provenance, not identity
     core::Json provenance() const override; // base URLs, the served model list, endpoint
+    void prepare() override;                // the /models preflight (check_models)
     void run(const std::vector<GenerateRequest>& requests, const OnResult& on_result) override;
 
 private:

@@ -423,7 +423,17 @@ TEST_CASE("stats: gate truth table (retention alone, guard either, guard both)",
         INFO("retention [" << c.r.lo << ", " << c.r.hi << "], delta [" << c.d.lo << ", " << c.d.hi << "]");
         CHECK(stats::to_string(stats::gate(c.r, c.d, either)) == stats::to_string(c.either));
         CHECK(stats::to_string(stats::gate(c.r, c.d, both)) == stats::to_string(c.both));
+        // points: the delta criterion alone, whatever the retention says (night over night)
+        stats::GateOptions points = both;
+        points.mode = stats::GuardMode::points;
+        CHECK(stats::gate(c.r, c.d, points) == stats::criterion(c.d, -1.0));
     }
+    stats::GateOptions no_drop;
+    no_drop.mode = stats::GuardMode::points;
+    CHECK_THROWS_AS(stats::gate(r_pass, d_pass, no_drop), qeval::Error); // points without max_drop_points
+    for (auto m : {stats::GuardMode::either, stats::GuardMode::both, stats::GuardMode::points})
+        CHECK(stats::guard_mode_from_string(stats::to_string(m)) == m);
+    CHECK_FALSE(stats::guard_mode_from_string("sometimes"));
 }
 
 // ---- simulation ---------------------------------------------------------------------------------------------------

@@ -13,21 +13,6 @@ using core::Json;
 
 namespace {
 
-std::filesystem::path write_math_data(const test::TempDir& tmp, int n) {
-    std::string text;
-    for (int i = 0; i < n; ++i)
-        text += Json{{"unique_id", "made-up/" + std::to_string(i) + ".json"},
-                     {"problem", "Compute $" + std::to_string(i) + " \\times 3$."},
-                     {"solution", "$\\boxed{" + std::to_string(3 * i) + "}$"},
-                     {"answer", std::to_string(3 * i)},
-                     {"subject", "Prealgebra"},
-                     {"level", 1}}
-                    .dump() +
-                "\n";
-    test::write_text(tmp / "data/math500/test.jsonl", text);
-    return tmp / "data";
-}
-
 void run_variant(const std::filesystem::path& data, const std::filesystem::path& db, const std::string& label,
                  double accuracy, const std::string& temperature = "0.6") {
     testing::FakeOpenAIOptions fo;
@@ -46,7 +31,7 @@ void run_variant(const std::filesystem::path& data, const std::filesystem::path&
 
 TEST_CASE("qeval compare on planted variants in every format", "[harness][compare]") {
     test::TempDir tmp;
-    auto data = write_math_data(tmp, 300);
+    auto data = test::write_made_up_math500(tmp, 300);
     auto db = tmp / "q.sqlite";
     run_variant(data, db, "fp8", 0.8);
     run_variant(data, db, "fp8-again", 0.8);
@@ -115,7 +100,7 @@ TEST_CASE("qeval compare refuses what it cannot compare", "[harness][compare]") 
         test::run_qeval({"compare", "--baseline", "a", "--candidate", "b", "--db", (tmp / "none.sqlite").string()});
     CHECK(missing.exit_code == 2);
     CHECK_THAT(missing.err, Catch::Contains("none.sqlite"));
-    auto data = write_math_data(tmp, 20);
+    auto data = test::write_made_up_math500(tmp, 20);
     auto db = tmp / "q.sqlite";
     run_variant(data, db, "fp8", 0.8);
     auto no_base = test::run_qeval({"compare", "--baseline", "bf16", "--candidate", "fp8", "--db", db.string()});
@@ -132,7 +117,7 @@ TEST_CASE("qeval compare refuses what it cannot compare", "[harness][compare]") 
 
 TEST_CASE("qeval compare stores every comparison and prints a candidate's history", "[harness][compare]") {
     test::TempDir tmp;
-    auto data = write_math_data(tmp, 40);
+    auto data = test::write_made_up_math500(tmp, 40);
     auto db = tmp / "q.sqlite";
     run_variant(data, db, "fp8", 0.8);
     run_variant(data, db, "nvfp4", 0.7);
@@ -170,7 +155,7 @@ TEST_CASE("qeval compare stores every comparison and prints a candidate's histor
 
 TEST_CASE("compare details carry the flipped problems' responses and the stored trend", "[harness][compare]") {
     test::TempDir tmp;
-    auto data = write_math_data(tmp, 60);
+    auto data = test::write_made_up_math500(tmp, 60);
     auto db = tmp / "q.sqlite";
     run_variant(data, db, "fp8", 0.9);
     run_variant(data, db, "nvfp4", 0.5);

@@ -26,22 +26,6 @@ using testing::Fault;
 
 namespace {
 
-// A made-up MATH-500-shaped data set: problem i asks for i + 7 (written by this test, not benchmark text).
-std::filesystem::path write_math_data(const test::TempDir& tmp, int n) {
-    std::string text;
-    for (int i = 0; i < n; ++i)
-        text += Json{{"unique_id", "made-up/" + std::to_string(i) + ".json"},
-                     {"problem", "Compute $" + std::to_string(i) + " + 7$."},
-                     {"solution", "It is $\\boxed{" + std::to_string(i + 7) + "}$."},
-                     {"answer", std::to_string(i + 7)},
-                     {"subject", "Prealgebra"},
-                     {"level", 1 + i % 5}}
-                    .dump() +
-                "\n";
-    test::write_text(tmp / "data/math500/test.jsonl", text);
-    return tmp / "data";
-}
-
 std::vector<std::string> run_args(const std::filesystem::path& data, const std::filesystem::path& db,
                                   const FakeOpenAI& fake, const std::string& variant, int samples,
                                   std::vector<std::string> extra = {}) {
@@ -127,7 +111,7 @@ pid_t spawn_qeval(const std::vector<std::string>& args, const std::map<std::stri
 
 TEST_CASE("qeval run openai stores a run whose accuracy is the planted accuracy", "[harness][run][openai]") {
     test::TempDir tmp;
-    auto data = write_math_data(tmp, 200);
+    auto data = test::write_made_up_math500(tmp, 200);
     FakeOpenAIOptions fo;
     fo.accuracy = 0.7;
     fo.reasoning_chunks = 2;
@@ -175,7 +159,7 @@ TEST_CASE("qeval run openai stores a run whose accuracy is the planted accuracy"
 TEST_CASE("qeval run openai stores failed requests as errors and a resume asks for them again",
           "[harness][run][openai]") {
     test::TempDir tmp;
-    auto data = write_math_data(tmp, 20);
+    auto data = test::write_made_up_math500(tmp, 20);
     auto db = tmp / "q.sqlite";
     FakeOpenAIOptions fo;
     fo.answer = testing::task_answerer("math500", data);
@@ -217,7 +201,7 @@ TEST_CASE("qeval run openai stores failed requests as errors and a resume asks f
 TEST_CASE("qeval run openai killed 20 times at random moments ends as an uninterrupted run",
           "[harness][run][openai][kill]") {
     test::TempDir tmp;
-    auto data = write_math_data(tmp, 100);
+    auto data = test::write_made_up_math500(tmp, 100);
     FakeOpenAIOptions fo;
     fo.accuracy = 0.5;
     fo.latency_ms = 10;

@@ -13,6 +13,7 @@
 #include "core/data/file.hpp"
 #include "core/text.hpp"
 #include "reports/compare_report.hpp"
+#include "reports/nightly_report.hpp"
 #include "reports/report_builders.hpp"
 
 using namespace qeval;
@@ -161,7 +162,8 @@ TEST_CASE("html report is one page with the charts, the table, the trend and the
     if (const char* out = std::getenv("QEVAL_HTML_OUT")) core::write_file_atomic(out, html);
     check_well_formed(html);
     CHECK(contains(html, "<title>qeval: retention against bf16</title>"));
-    CHECK(contains(html, "min retention 98.0%, max drop 1.0 points, mode either"));
+    CHECK(
+        contains(html, "lower bound is at least 98.0%, or the delta interval&#39;s lower bound at least -1.0 points"));
     CHECK(contains(html, "max_tokens: 32768 vs 16384"));
     // Retention and accuracy charts, and one trend chart (math500 has 5 points, gpqa_diamond 1).
     CHECK(contains(html, "<title>Retention per task: nvfp4 vs bf16</title>"));
@@ -334,4 +336,81 @@ TEST_CASE("json report dumps hostile strings with the default dump the cli uses"
     // `qeval compare --format json` calls dump(2), whose strict default throws on invalid UTF-8 (nlohmann
     // type_error 316): to_json hands it valid UTF-8 only.
     CHECK_NOTHROW(reports::to_json(hostile_report()).dump(2));
+}
+
+namespace {
+
+// A nightly report with kHostile in every string that comes from the suite or the data: labels, tasks, run failures,
+// gate messages; three gates: failed, inconclusive, not judged.
+reports::NightlyReport hostile_nightly() {
+    reports::NightlyReport n;
+    n.suite = "suite " + kHostile;
+    n.night = "2026-11-24";
+    n.created_at = "2026-11-24T03:00:00Z";
+    n.retention = hostile_report();
+    reports::NightlyRun ok;
+    ok.variant = "cand " + kHostile;
+    ok.task = "math500";
+    ok.night = n.night;
+    ok.run_id = 7;
+    ok.stored = 2000;
+    ok.accuracy = 0.78;
+    reports::NightlyRun failed = ok;
+    failed.variant = kHostile;
+    failed.run_id = 0;
+    failed.failure = kHostile;
+    failed.failure_exit_code = 3;
+    n.runs = {ok, failed};
+    reports::CompareReport reg = sample_report();
+    reg.baseline = "nvfp4 (previous night)";
+    n.regressions = {reg};
+    n.regression_max_drop_points = 2.0;
+    using V = st::GateVerdict;
+    n.gates = {{"cand " + kHostile, kHostile, V::fail, V::pass, "2026-11-23", V::fail, false, kHostile},
+               {"cand " + kHostile, "math500", V::inconclusive, std::nullopt, "", V::inconclusive, false, "why"},
+               {kHostile, "math500", std::nullopt, std::nullopt, "", V::inconclusive, true, kHostile}};
+    return n;
+}
+
+} // namespace
+
+TEST_CASE("nightly reports escape hostile strings in markdown, html and junit", "[html][reports][nightly]") {
+    const reports::NightlyReport n = hostile_nightly();
+    CHECK(n.exit_code() == 1); // a failed gate wins over a failed run
+    CHECK(n.count(st::GateVerdict::fail) == 1);
+    CHECK(n.errors() == 1);
+
+    const std::string html = reports::to_html(n);
+    check_well_formed(html);
+    CHECK_FALSE(contains(html, "<script>alert"));
+    CHECK(contains(html, "Result: <span class=\"v fail\">FAIL</span>"));
+
+    const std::string md = reports::to_markdown(n);
+    CHECK(core::is_valid_utf8(md));
+    CHECK_FALSE(contains(md, "<!--"));
+    for (std::string_view line : core::split(md, '\n'))
+        if (!line.empty() && line.front() == '|') {
+            INFO(line);
+            CHECK(line.back() == '|');
+        }
+    CHECK(contains(md, "**Result: FAIL**: 0 passed, 1 failed, 1 inconclusive, 1 not judged"));
+
+    const std::string junit = reports::to_junit(n);
+    CHECK(core::is_valid_utf8(junit));
+    CHECK_FALSE(contains(junit, "<script"));
+    CHECK_FALSE(contains(junit, "]]>")); // no CDATA to break out of
+    CHECK(contains(junit, "tests=\"3\" failures=\"1\" errors=\"1\" skipped=\"1\""));
+    CHECK(count(junit, "<testcase ") == 3);
+    CHECK(count(junit, "</testcase>") == 3);
+    CHECK(count(junit, "<failure ") == 1);
+    CHECK(count(junit, "<error ") == 1);
+    CHECK(count(junit, "<skipped ") == 1);
+    // Every '<' opens one of our elements (or the declaration): nothing from the data opens a tag.
+    const std::regex tag("<(/?)([a-zA-Z?!-]+)");
+    for (auto it = std::sregex_iterator(junit.begin(), junit.end(), tag); it != std::sregex_iterator(); ++it) {
+        const std::string name = (*it)[2].str();
+        INFO(name);
+        CHECK((name == "?xml" || name == "testsuites" || name == "testsuite" || name == "testcase" ||
+               name == "failure" || name == "error" || name == "skipped" || name == "system-out"));
+    }
 }

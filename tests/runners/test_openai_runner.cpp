@@ -267,13 +267,16 @@ TEST_CASE("openai runner preflight checks the served model and the key", "[runne
     ::unsetenv("QEVAL_TEST_NO_KEY");
     core::Json j = {{"base_url", fake.base_url()}, {"model", "fake-model"}, {"api_key_env", "QEVAL_TEST_KEY"}};
     OpenAIRunner ok(OpenAISettings::from_json(j));
+    ok.prepare();
     auto reqs = make_requests(3, true);
     require_all_answered(run_all(ok, reqs), reqs);
     CHECK(ok.provenance().dump().find("sekret") == std::string::npos);
 
     j["api_key_env"] = "QEVAL_TEST_NO_KEY";
     try {
-        OpenAIRunner no_key(OpenAISettings::from_json(j));
+        OpenAIRunner no_key(
+            OpenAISettings::from_json(j)); // constructing checks nothing: a finished run needs no server
+        no_key.prepare();
         FAIL("expected a usage error");
     } catch (const Error& e) {
         CHECK(e.code() == ErrorCode::usage);
@@ -283,6 +286,7 @@ TEST_CASE("openai runner preflight checks the served model and the key", "[runne
     j["model"] = "other-model";
     try {
         OpenAIRunner wrong(OpenAISettings::from_json(j));
+        wrong.prepare();
         FAIL("expected a usage error");
     } catch (const Error& e) {
         CHECK(e.code() == ErrorCode::usage);

@@ -457,6 +457,25 @@ std::string answer_cell(const std::string& extracted, const std::string& verdict
               "l");
 }
 
+// Per task and axis, a collapsed table: each group's accuracy on both sides, recovery and delta.
+std::string breakdown_section(const CompareReport& r, const CandidateReport& c) {
+    std::string out;
+    for (const auto& t : c.tasks)
+        for (const auto& b : t.breakdowns) {
+            out += "<details><summary>" + esc(t.task) + " by " + esc(b.axis) + " (" + std::to_string(b.rows.size()) +
+                   " groups)</summary>\n<div class=\"scroll\"><table class=\"numbers\"><tr><th class=\"l\">" +
+                   esc(b.axis) + "</th><th>n</th><th>" + esc(r.baseline) + " acc % [95%]</th><th>" + esc(c.label) +
+                   " acc % [95%]</th><th>recovery %</th><th>delta points [95%]</th></tr>\n";
+            for (const auto& g : b.rows)
+                out += "<tr>" + td(esc(g.category), "l") + td(std::to_string(g.baseline.n_problems)) +
+                       td(with_interval(g.baseline.value, g.baseline.ci95)) +
+                       td(with_interval(g.candidate.value, g.candidate.ci95)) + td(fmt(g.retention)) +
+                       td(with_interval(g.delta, g.delta_ci95)) + "</tr>\n";
+            out += "</table></div></details>\n";
+        }
+    return out.empty() ? "<p class=\"muted\">No breakdowns stored for these tasks.</p>\n" : out;
+}
+
 std::string flipped_section(const CandidateReport& c) {
     if (c.flipped.empty()) return "<p class=\"muted\">No flipped problems.</p>\n";
     std::string out;
@@ -533,6 +552,7 @@ std::string candidate_section(const CompareReport& r, const CandidateReport& c) 
     out += "<h3>Accuracy per variant</h3>\n" + accuracy_chart(r, c);
     out += "<h3>Per task</h3>\n" + task_table(r, c);
     out += "<h3>Trend</h3>\n" + trend_section(r, c);
+    out += "<h3>Breakdowns</h3>\n" + breakdown_section(r, c);
     out += "<h3>Flipped problems</h3>\n" + flipped_section(c);
     return out + "</section>\n";
 }

@@ -44,6 +44,24 @@ Json side(const st::Estimate& paired, const st::RunSummary& run) {
             {"mean_output_tokens", number(run.mean_completion_tokens)}};
 }
 
+Json breakdowns_json(const TaskReport& t) {
+    Json out = Json::array();
+    for (const auto& b : t.breakdowns) {
+        Json groups = Json::array();
+        for (const auto& g : b.rows)
+            groups.push_back(
+                {{"value", text(g.category)},
+                 {"n_problems", g.baseline.n_problems},
+                 {"baseline", {{"accuracy", number(g.baseline.value)}, {"ci95", interval(g.baseline.ci95)}}},
+                 {"candidate", {{"accuracy", number(g.candidate.value)}, {"ci95", interval(g.candidate.ci95)}}},
+                 {"retention", number(g.retention)},
+                 {"delta", number(g.delta)},
+                 {"delta_ci95", interval(g.delta_ci95)}});
+        out.push_back({{"axis", text(b.axis)}, {"groups", groups}});
+    }
+    return out;
+}
+
 Json task_json(const TaskReport& t) {
     const st::TaskComparison& c = t.comparison;
     return {{"task", text(t.task)},
@@ -68,6 +86,7 @@ Json task_json(const TaskReport& t) {
             {"n_candidate_only", c.n_candidate_only},
             {"baseline_runs", t.baseline_runs},
             {"candidate_runs", t.candidate_runs},
+            {"breakdowns", breakdowns_json(t)},
             {"verdict", st::to_string(t.verdict)}};
 }
 

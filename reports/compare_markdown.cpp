@@ -70,6 +70,18 @@ void redhat_layout(const CompareReport& r, const CandidateReport& c, std::string
            with_interval(a.candidate.value, a.candidate.ci95) + " | " + with_interval(a.retention, a.retention_ci95) +
            " | " + with_interval(a.delta, a.delta_ci95) + " | | | | | | " +
            std::string(st::to_string(c.average_verdict)) + " |\n\n";
+    for (const auto& t : c.tasks)
+        for (const auto& b : t.breakdowns) {
+            out += "#### " + cell(t.task) + " by " + cell(b.axis) + "\n\n| " + cell(b.axis) + " | n | " +
+                   cell(r.baseline) + " | " + cell(c.label) + " | Recovery (%) | Delta (points) |\n" +
+                   "|---|---|---|---|---|---|\n";
+            for (const auto& g : b.rows)
+                out += "| " + cell(g.category) + " | " + std::to_string(g.baseline.n_problems) + " | " +
+                       with_interval(g.baseline.value, g.baseline.ci95) + " | " +
+                       with_interval(g.candidate.value, g.candidate.ci95) + " | " + fmt(g.retention) + " | " +
+                       with_interval(g.delta, g.delta_ci95) + " |\n";
+            out += "\n";
+        }
 }
 
 } // namespace

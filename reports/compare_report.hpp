@@ -15,12 +15,19 @@
 
 namespace qeval::reports {
 
+// Accuracy of both sides broken down by one axis of the problems (MATH subject, MMLU-Pro category...).
+struct Breakdown {
+    std::string axis;
+    std::vector<core::stats::CategoryComparison> rows;
+};
+
 struct TaskReport {
     std::string task;
     std::vector<std::int64_t> baseline_runs, candidate_runs; // the stored runs each side's samples came from
     core::stats::RunSummary baseline, candidate;             // each side's own summary (all its graded problems)
     core::stats::TaskComparison comparison;                  // over the paired problems
     core::stats::GateVerdict verdict = core::stats::GateVerdict::inconclusive;
+    std::vector<Breakdown> breakdowns; // axes with at least two values among the paired problems
 };
 
 // A problem one side solved (by majority) and the other did not, with one response from each side (the first

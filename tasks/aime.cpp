@@ -79,6 +79,7 @@ template <int Year> TaskSpec make_task() {
     t.description = std::string("AIME ") + std::to_string(Year) + " I and II: 30 problems, integer answers 0-999";
     t.prompt_variants = math_prompt_variants();
     t.default_prompt = "deepseek-r1";
+    t.breakdowns = {"year", "contest"}; // one year per task; contest I or II
     t.locate = locate<Year>;
     t.load = load<Year>;
     t.render = render_math_prompt;

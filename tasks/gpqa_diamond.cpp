@@ -113,6 +113,7 @@ TaskSpec gpqa_diamond_task() {
         {"nemo-aai", "NeMo-Skills eval/aai/mcq-4choices ('Answer: A/B/C/D' on the last line)"},
     };
     t.default_prompt = "simple-evals";
+    t.breakdowns = {"domain"}; // Physics, Chemistry, Biology (High-level domain)
     t.locate = locate;
     t.load = load;
     t.render = render;

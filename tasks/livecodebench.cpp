@@ -201,6 +201,7 @@ TaskSpec livecodebench_task() {
         {"lcb-single-user", "lcb_runner OpenAIReasonPreview style: system text and template in one user message"},
     };
     t.default_prompt = "lcb-generic";
+    t.breakdowns = {"difficulty", "platform"};
     t.locate = locate;
     t.load = load;
     t.render = render;

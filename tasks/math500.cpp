@@ -57,6 +57,7 @@ TaskSpec math500_task() {
     t.description = "MATH-500 (Lightman et al. 2023): 500 competition math problems, boxed answers";
     t.prompt_variants = math_prompt_variants();
     t.default_prompt = "deepseek-r1";
+    t.breakdowns = {"subject", "level"};
     t.locate = locate;
     t.load = load;
     t.render = render_math_prompt;

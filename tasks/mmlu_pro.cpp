@@ -138,6 +138,7 @@ TaskSpec mmlu_pro_task() {
         {"0-shot", "no examples; 'Answer: $LETTER' with LETTER one of the question's letters (simple-evals style)"},
     };
     t.default_prompt = "cot-5shot";
+    t.breakdowns = {"category"};
     t.locate = locate;
     t.load = load;
     t.render = render;

@@ -71,6 +71,8 @@ struct TaskSpec {
     std::string description;
     std::vector<PromptVariant> prompt_variants;
     std::string default_prompt;
+    // Sample metadata keys that accuracy is broken down by in reports (MATH subject and level, MMLU-Pro category...).
+    std::vector<std::string> breakdowns;
     DataFiles (*locate)(const std::filesystem::path& data_dir) = nullptr;
     Dataset (*load)(const LoadOptions& options) = nullptr;
     std::vector<ChatMessage> (*render)(const Sample& sample, std::string_view prompt, const Dataset& dataset) = nullptr;

@@ -2,8 +2,10 @@
 # Speed of `qeval compare` (issue 5): a database with 3 variants x 5 tasks of 12,032 + 500 + 198 + 60 + 1,000
 # problems and 8 samples each (330,960 stored samples; verdicts drawn with per-problem difficulty so the variants
 # are correlated as real ones are), then `qeval compare --baseline v0 --candidate v1 --candidate v2` in each format,
-# timed (wall, and CPU from /usr/bin/time). The limit the issue sets: under 2 s. Samples are written straight into
-# the run store's tables by Python's sqlite3 (the schema comes from qeval itself), since only compare is measured.
+# timed (wall, and CPU from /usr/bin/time), the HTML one with its details (flipped problems, trend). The limit the
+# issue sets: under 2 s. Samples and each problem's breakdown groups (MMLU-Pro's 14 categories, MATH subject and
+# level, GPQA domain, AIME contest, LiveCodeBench difficulty and platform) are written straight into the run store's
+# tables by Python's sqlite3 (the schema comes from qeval itself), since only compare is measured.
 #
 # Usage: tools/bench_compare.sh [BUILD_DIR]    (default build)
 set -euo pipefail
@@ -22,14 +24,20 @@ echo '{"id": "none", "response": "x"}' >"$tmp/r.jsonl"
     --data-dir "$root/examples/demo-data" --db "$db" >/dev/null
 
 python3 - "$db" <<'PY'
-import math, random, sqlite3, sys
+import hashlib, math, random, sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
 tasks = {"mmlu_pro": 12032, "math500": 500, "gpqa_diamond": 198, "aime24": 60, "livecodebench": 1000}
 variants = {"v0": 0.0, "v1": -0.05, "v2": -0.30}  # shift on the probit scale: baseline, a small and a large drop
 rng = random.Random(20261124)
 phi = lambda x: 0.5 * (1 + math.erf(x / math.sqrt(2)))
+axes = {"mmlu_pro": {"category": 14}, "math500": {"subject": 7, "level": 5}, "gpqa_diamond": {"domain": 3},
+        "aime24": {"contest": 2}, "livecodebench": {"difficulty": 3, "platform": 3}}
+data_key = hashlib.sha256(b"null").hexdigest()  # the runs' provenance has no "data": RunStore::data_key(null)
 rows = 0
 for task, n in tasks.items():
+    db.executemany("INSERT INTO problem_groups (task, data, problem_id, axis, value) VALUES (?, ?, ?, ?, ?)",
+                   [(task, data_key, f"{task}-{i}", axis, f"{axis}-{i % m}")
+                    for axis, m in axes[task].items() for i in range(n)])
     difficulty = [rng.gauss(0.6, 1.2) for _ in range(n)]
     for label, shift in variants.items():
         cur = db.execute(
@@ -53,7 +61,7 @@ db.commit()
 print(f"{rows} samples in 3 variants x 5 tasks")
 PY
 
-for format in md json csv; do
+for format in md json csv html; do
     /usr/bin/time -f "%e %U %S %M" -o "$tmp/time" "$qeval" compare --baseline v0 --candidate v1 --candidate v2 \
         --format "$format" --db "$db" >"$tmp/out.$format"
     read -r wall user sys rss <"$tmp/time"

@@ -426,6 +426,38 @@ SuiteComparison compare_suite(std::span<const PairedTask> tasks, const CompareOp
     return out;
 }
 
+std::vector<CategoryComparison> compare_by_category(const PairedTask& task) {
+    std::map<std::string_view, const ProblemScore*> candidate;
+    for (const ProblemScore& p : task.candidate)
+        if (p.graded > 0) candidate.emplace(p.id, &p);
+    struct Sides {
+        std::vector<double> base, cand, diff;
+    };
+    std::map<std::string, Sides> groups;
+    for (const ProblemScore& b : task.baseline) {
+        auto it = candidate.find(b.id);
+        if (b.graded == 0 || it == candidate.end()) continue;
+        Sides& g = groups[b.category];
+        g.base.push_back(b.mean());
+        g.cand.push_back(it->second->mean());
+        g.diff.push_back(100.0 * (it->second->mean() - b.mean()));
+    }
+    std::vector<CategoryComparison> out;
+    for (const auto& [category, g] : groups) {
+        CategoryComparison c;
+        c.category = category;
+        c.baseline = mean_estimate(g.base);
+        c.candidate = mean_estimate(g.cand);
+        c.retention = c.baseline.value > 0 ? 100.0 * c.candidate.value / c.baseline.value : kNaN;
+        c.delta = mean_of(g.diff);
+        const double se = sd_of(g.diff) / std::sqrt(static_cast<double>(g.diff.size()));
+        const double z = normal_quantile(0.975);
+        c.delta_ci95 = std::isnan(se) ? Interval{kNaN, kNaN} : Interval{c.delta - z * se, c.delta + z * se};
+        out.push_back(std::move(c));
+    }
+    return out;
+}
+
 // ---- gate --------------------------------------------------------------------------------------------------------
 
 std::string_view to_string(GateVerdict v) {

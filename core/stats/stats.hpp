@@ -200,6 +200,20 @@ struct SuiteComparison {
 };
 SuiteComparison compare_suite(std::span<const PairedTask> tasks, const CompareOptions& options = {});
 
+// A task's paired problems broken down by the baseline side's ProblemScore::category (MMLU-Pro category, MATH
+// subject or level, LiveCodeBench difficulty...), ordered by category. Each side's avg@k with its clustered interval
+// (mean_estimate); retention as a point estimate; delta with a paired normal interval, mean of the per-problem
+// differences +- z_0.975 * sd / sqrt(n) (NaN below 2 problems). No bootstrap: a breakdown describes where a drop
+// lives, the gate stays on the whole task.
+struct CategoryComparison {
+    std::string category;
+    Estimate baseline, candidate;
+    double retention = 0;
+    double delta = 0; // points
+    Interval delta_ci95;
+};
+std::vector<CategoryComparison> compare_by_category(const PairedTask& task);
+
 // ---- gate --------------------------------------------------------------------------------------------------------
 
 enum class GateVerdict { pass, fail, inconclusive };

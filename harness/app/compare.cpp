@@ -75,6 +75,26 @@ void check_comparable(const std::string& task, const std::string& base_label, co
                            " samples held by more than one run; the newest run's were used");
 }
 
+// Accuracy by each axis the baseline's data set stored (problem_groups, written by `qeval run`); axes with fewer
+// than two values among the paired problems are left out.
+std::vector<reports::Breakdown> breakdown(RunStore& store, const std::string& task, const Side& base,
+                                          const std::vector<st::ProblemScore>& bp,
+                                          const std::vector<st::ProblemScore>& cp) {
+    std::vector<reports::Breakdown> out;
+    const RunRecord& newest = base.runs.back();
+    const auto groups = store.groups(task, RunStore::data_key(newest.provenance.value("data", core::Json())));
+    for (const auto& [axis, values] : groups) {
+        std::vector<st::ProblemScore> labelled = bp;
+        for (auto& p : labelled) {
+            auto it = values.find(p.id);
+            p.category = it == values.end() ? "(unknown)" : it->second;
+        }
+        auto rows = st::compare_by_category({task, labelled, cp});
+        if (rows.size() >= 2) out.push_back({axis, std::move(rows)});
+    }
+    return out;
+}
+
 // One stored row per (candidate, task) and per average, with the JSON row and how it was computed.
 void save(RunStore& store, const reports::CompareReport& report, const CompareOptions& o) {
     const core::Json json = reports::to_json(report);
@@ -244,6 +264,7 @@ reports::CompareReport compare_variants(const CompareOptions& o) {
         std::vector<st::PairedTask> paired;
         std::vector<std::pair<st::RunSummary, st::RunSummary>> summaries;
         std::vector<std::pair<std::vector<std::int64_t>, std::vector<std::int64_t>>> run_ids;
+        std::vector<std::vector<reports::Breakdown>> breakdowns;
         keep.reserve(2 * baseline.size());
         for (const auto& task : tasks) {
             auto b = baseline.find(task);
@@ -259,6 +280,7 @@ reports::CompareReport compare_variants(const CompareOptions& o) {
             const auto& bp = keep[keep.size() - 2];
             const auto& cp = keep.back();
             paired.push_back({task, bp, cp});
+            breakdowns.push_back(breakdown(*store, task, b->second, bp, cp));
             summaries.emplace_back(st::summarize(bp), st::summarize(cp));
             run_ids.emplace_back();
             for (const auto& r : b->second.runs)
@@ -276,6 +298,7 @@ reports::CompareReport compare_variants(const CompareOptions& o) {
             t.candidate = summaries[i].second;
             t.comparison = std::move(suite.tasks[i]);
             t.verdict = st::gate(t.comparison, reports::gate_for(report, t.task));
+            t.breakdowns = std::move(breakdowns[i]);
             cand.tasks.push_back(std::move(t));
         }
         cand.average = suite.average;

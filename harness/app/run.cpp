@@ -245,6 +245,19 @@ int grader_threads(int asked) {
     return static_cast<int>(std::clamp<unsigned>(cores > 1 ? cores - 1 : 1, 1, 16));
 }
 
+// Every problem's breakdown values (the task's metadata keys; numbers as text, e.g. MATH level "5").
+RunStore::Groups breakdown_groups(const tasks::TaskSpec& task, const tasks::Dataset& ds) {
+    RunStore::Groups out;
+    for (const auto& s : ds.samples)
+        for (const auto& axis : task.breakdowns) {
+            auto it = s.metadata.find(axis);
+            if (it == s.metadata.end() || it->is_null()) continue;
+            std::string value = it->is_string() ? it->get<std::string>() : it->dump();
+            if (!value.empty()) out[axis][s.id] = std::move(value);
+        }
+    return out;
+}
+
 // True when the run already holds a response for every (problem, sample): resuming it generates nothing, so the
 // runner's checks (its server) are not needed.
 bool nothing_missing(RunStore& store, const std::string& fingerprint, const std::vector<const tasks::Sample*>& problems,
@@ -295,6 +308,7 @@ RunResult run_one(const tasks::TaskSpec& task, const RunOptions& o, runners::Run
                             {"started_at", core::utc_now_iso()}},
                  static_cast<std::int64_t>(problems.size()) * o.samples};
     RunHandle handle = store.begin_run(spec);
+    if (!task.breakdowns.empty()) store.save_groups(task.name, RunStore::data_key(files), breakdown_groups(task, ds));
     RunResult result;
     result.run_id = handle.run.id;
     result.task = task.name;

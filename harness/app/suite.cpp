@@ -357,8 +357,8 @@ Suite load_suite(const fs::path& file) {
                 for (const auto& p : spec.prompt_variants)
                     known += (known.empty() ? "" : ", ") + p.name;
                 throw Error(ErrorCode::input, file.string() + ":" + std::to_string(t.line) + ": [tasks." + t.name +
-                                                  "] prompt \"" + o.prompt + "\": no such prompt variant (known: " +
-                                                  known + ")");
+                                                  "] prompt \"" + o.prompt +
+                                                  "\": no such prompt variant (known: " + known + ")");
             }
             if (std::find(runners.begin(), runners.end(), o.runner) == runners.end()) {
                 std::string known;

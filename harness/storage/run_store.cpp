@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "core/error.hpp"
+#include "core/hash.hpp"
 #include "core/time.hpp"
 #include "harness/storage/schema.hpp"
 
@@ -233,6 +234,38 @@ void RunStore::finish_run(std::int64_t run_id, const std::string& status) {
 }
 
 // ---- samples ----------------------------------------------------------------------------------------------------
+
+std::string RunStore::data_key(const core::Json& data_files) {
+    return core::sha256_hex(data_files.dump());
+}
+
+void RunStore::save_groups(const std::string& task, const std::string& data_key, const Groups& groups) {
+    if (groups.empty()) return;
+    {
+        Statement have = db_.prepare("SELECT 1 FROM problem_groups WHERE task = ?1 AND data = ?2 LIMIT 1");
+        have.bind_text(1, task).bind_text(2, data_key);
+        if (have.step()) return;
+    }
+    ImmediateTransaction tx(db_);
+    Statement st = db_.prepare(
+        "INSERT OR IGNORE INTO problem_groups (task, data, problem_id, axis, value) VALUES (?1, ?2, ?3, ?4, ?5)");
+    for (const auto& [axis, values] : groups)
+        for (const auto& [id, value] : values) {
+            st.bind_text(1, task).bind_text(2, data_key).bind_text(3, id).bind_text(4, axis).bind_text(5, value);
+            st.step();
+            st.reset();
+        }
+    tx.commit();
+}
+
+RunStore::Groups RunStore::groups(const std::string& task, const std::string& data_key) {
+    Groups out;
+    Statement st = db_.prepare("SELECT axis, problem_id, value FROM problem_groups WHERE task = ?1 AND data = ?2");
+    st.bind_text(1, task).bind_text(2, data_key);
+    while (st.step())
+        out[st.column_text(0)][st.column_text(1)] = st.column_text(2);
+    return out;
+}
 
 std::set<std::pair<std::string, int>> RunStore::done_pairs(std::int64_t run_id) {
     std::set<std::pair<std::string, int>> done;

@@ -117,6 +117,14 @@ public:
     // One problem's stored samples in one run, by sample index (the HTML report's flipped problems).
     std::vector<StoredSample> problem_samples(std::int64_t run_id, const std::string& problem_id);
 
+    // Breakdown values of a data set's problems (schema v4): axis -> problem id -> value. save_groups writes them
+    // once per (task, data key), in one transaction; groups reads them (empty when none were stored).
+    using Groups = std::map<std::string, std::map<std::string, std::string>>;
+    void save_groups(const std::string& task, const std::string& data_key, const Groups& groups);
+    Groups groups(const std::string& task, const std::string& data_key);
+    // The data key of a run: sha256 of its provenance "data" (the data files and their hashes).
+    static std::string data_key(const core::Json& data_files);
+
     // The run with this fingerprint (and who holds it, with its heartbeat), if it exists.
     std::optional<core::Run> find_run(const std::string& fingerprint, std::string& owner, std::int64_t& heartbeat);
 

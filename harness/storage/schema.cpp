@@ -88,7 +88,21 @@ ALTER TABLE comparisons ADD COLUMN night TEXT NOT NULL DEFAULT '';
 CREATE INDEX comparisons_night ON comparisons (candidate, task, night);
 )sql";
 
-constexpr std::array kMigrations = {kV1, kV2, kV3};
+// v4: each problem's breakdown values (MATH subject and level, MMLU-Pro category...), written by `qeval run` from
+// the data set, keyed by task and data files (the sha256 of a run's provenance "data"), so reports break accuracy
+// down without the data set at hand and a data set's rows are stored once, not once per run.
+constexpr const char* kV4 = R"sql(
+CREATE TABLE problem_groups (
+    task       TEXT NOT NULL,
+    data       TEXT NOT NULL,
+    problem_id TEXT NOT NULL,
+    axis       TEXT NOT NULL,
+    value      TEXT NOT NULL,
+    PRIMARY KEY (task, data, axis, problem_id)
+) WITHOUT ROWID;
+)sql";
+
+constexpr std::array kMigrations = {kV1, kV2, kV3, kV4};
 
 } // namespace
 

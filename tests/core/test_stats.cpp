@@ -373,6 +373,32 @@ TEST_CASE("stats: compare edge cases (nothing paired, zero baseline, one problem
     CHECK_THROWS_AS(stats::compare({"t", dup, one}), qeval::Error);
 }
 
+TEST_CASE("stats: compare_by_category, closed form", "[stats]") {
+    // Category A: baseline 1, 1/2, 0; candidate 1/2, 1/2, 0 -> differences -50, 0, 0 points. B: one problem each.
+    // Unpaired and ungraded problems stay out.
+    std::vector<ProblemScore> base = {problem("a1", 2, 2), problem("a2", 1, 2), problem("a3", 0, 2),
+                                      problem("b1", 1, 1), problem("c1", 1, 1), problem("d1", 0, 0)};
+    std::vector<ProblemScore> cand = {problem("a1", 1, 2), problem("a2", 1, 2), problem("a3", 0, 2),
+                                      problem("b1", 0, 1), problem("d1", 1, 1)};
+    for (auto& p : base)
+        p.category = p.id.substr(0, 1) == "a" ? "A" : p.id.substr(0, 1) == "b" ? "B" : "X";
+    auto rows = stats::compare_by_category({"t", base, cand});
+    REQUIRE(rows.size() == 2); // c1 has no candidate, d1 no graded baseline
+    CHECK(rows[0].category == "A");
+    CHECK(rows[0].baseline.n_problems == 3);
+    CHECK(rows[0].baseline.value == Approx(50.0));
+    CHECK(rows[0].candidate.value == Approx(100.0 / 3));
+    CHECK(rows[0].retention == Approx(100.0 * (1.0 / 3) / 0.5));
+    CHECK(rows[0].delta == Approx(-50.0 / 3));
+    // sd of (-50, 0, 0) = sqrt(((-100/3)^2 + 2 (50/3)^2) / 2) = 28.8675; se = sd / sqrt(3) = 16.6667
+    const double half = stats::normal_quantile(0.975) * 28.867513459481287 / std::sqrt(3.0);
+    CHECK(rows[0].delta_ci95.lo == Approx(-50.0 / 3 - half));
+    CHECK(rows[0].delta_ci95.hi == Approx(-50.0 / 3 + half));
+    CHECK(rows[1].category == "B");
+    CHECK(rows[1].delta == Approx(-100.0));
+    CHECK(std::isnan(rows[1].delta_ci95.lo)); // one problem: no interval
+}
+
 TEST_CASE("stats: minimum detectable drop, closed form", "[stats]") {
     // (1.959964 + 0.841621) * 20 / sqrt(400) = 2.801585 points; 3.5% of an 80% baseline.
     const stats::MinDetectableDrop m = stats::min_detectable_drop(20.0, 400, 80.0);

@@ -67,11 +67,24 @@ TEST_CASE("qeval compare on planted variants in every format", "[harness][compar
     CHECK(collapsed["flips"]["lost"].get<int>() > 50);
     CHECK(j["candidates"][1]["average"]["verdict"] == "fail");
     CHECK(j["warnings"].empty());
+    // Breakdowns from the groups `qeval run` stored: level 1-5 (60 problems each); one subject only: left out.
+    REQUIRE(collapsed["breakdowns"].size() == 1);
+    const Json& by_level = collapsed["breakdowns"][0];
+    CHECK(by_level["axis"] == "level");
+    REQUIRE(by_level["groups"].size() == 5);
+    int in_groups = 0;
+    for (const auto& g : by_level["groups"]) {
+        in_groups += g["n_problems"].get<int>();
+        CHECK(g["candidate"]["accuracy"].get<double>() < g["baseline"]["accuracy"].get<double>());
+    }
+    CHECK(in_groups == 300);
+    CHECK(by_level["groups"][0]["value"] == "1");
 
     auto md = compare({});
     REQUIRE(md.exit_code == 0);
     CHECK_THAT(md.out, Catch::Contains("| Precision |") && Catch::Contains("Recovery (%)") &&
-                           Catch::Contains("| fp8 (baseline) |") && Catch::Contains("| collapsed |"));
+                           Catch::Contains("| fp8 (baseline) |") && Catch::Contains("| collapsed |") &&
+                           Catch::Contains("#### math500 by level"));
     auto csv = compare({"--format", "csv"});
     REQUIRE(csv.exit_code == 0);
     int lines = 0;

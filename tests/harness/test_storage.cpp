@@ -447,21 +447,22 @@ TEST_CASE("storage a read-only connection reads and never writes", "[harness][st
     CHECK_FALSE(std::filesystem::exists(tmp / "absent.sqlite"));
 }
 
-TEST_CASE("storage a version 1 database migrates to version 2 keeping its runs", "[harness][storage]") {
+TEST_CASE("storage a version 1 database migrates to the current version keeping its runs", "[harness][storage]") {
     test::TempDir tmp;
     auto path = tmp / "old.sqlite";
     {
         auto store = RunStore::open(path);
         store->begin_run(RunSpec{"fp", "fp8", "math500", "1", {}, {}, 2});
-        // Make it what a version 1 build wrote: no comparisons table, user_version 1.
-        store->database().exec("DROP TABLE comparisons; PRAGMA user_version = 1");
+        // Make it what a version 1 build wrote: no comparisons or problem_groups table, user_version 1.
+        store->database().exec("DROP TABLE comparisons; DROP TABLE problem_groups; PRAGMA user_version = 1");
     }
     {
         Database db(path);
         REQUIRE(db.user_version() == 1);
         CHECK(migrate(db) == 1);
         CHECK(db.user_version() == schema_version());
-        db.exec("SELECT COUNT(*) FROM comparisons");
+        db.exec("SELECT COUNT(*) FROM comparisons WHERE night = ''"); // v2, then v3's column
+        db.exec("SELECT COUNT(*) FROM problem_groups");               // v4
     }
     auto store = RunStore::open(path);
     auto runs = store->list_runs();

@@ -42,6 +42,10 @@ reports::CompareReport sample_report() {
     math.comparison.flips.lost = {"b", "c", "d"};
     math.comparison.test = {st::PairedTestMethod::sign_flip_exact, -2.0, 0.0123, 120};
     math.verdict = st::GateVerdict::inconclusive;
+    // By level: two groups, the second with one problem (no delta interval), the first a "|" in its name.
+    math.breakdowns = {{"level",
+                        {{"1|2", estimate(499, 80.0, 2.9), estimate(499, 78.1, 3.0), 97.625, -1.9, {-3.3, -0.5}},
+                         {"5", estimate(1, 50.0, NAN), estimate(1, 25.0, NAN), 50.0, -25.0, {NAN, NAN}}}}};
     reports::TaskReport aime;
     aime.task = "aime24";
     aime.baseline = summary(30, 8, 70.0, 0, 12.5, 11000, 1.0);

@@ -1,7 +1,10 @@
 // `qeval compare --format csv`: one row per (candidate, task) and one "average" row per candidate; RFC 4180 quoting;
-// empty cells for what does not apply or is undefined. Percent and points as in the JSON.
+// empty cells for what does not apply or is undefined. Percent and points as in the JSON. Text cells (labels, task
+// names) that a spreadsheet would run as a formula (starting with = + - @, tab or CR) get a leading apostrophe, as
+// OWASP's CSV injection advice says: a variant named "=HYPERLINK(...)" is shown, never evaluated.
 #include <cmath>
 #include <cstdio>
+#include <string_view>
 
 #include "reports/compare_report.hpp"
 
@@ -10,7 +13,9 @@ namespace {
 
 namespace st = core::stats;
 
-std::string quote(const std::string& s) {
+std::string quote(const std::string& text) {
+    const std::string s =
+        !text.empty() && std::string_view("=+-@\t\r").find(text[0]) != std::string_view::npos ? "'" + text : text;
     if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
     std::string out = "\"";
     for (char c : s)

@@ -320,6 +320,24 @@ TEST_CASE("csv report quotes hostile strings and they round-trip through the csv
     CHECK(contains(csv, "\"base <script>alert(1)</script> </textarea> </pre> \"\"quotes' & amps"));
 }
 
+TEST_CASE("csv report keeps spreadsheet formulas inert", "[html][reports]") {
+    reports::CompareReport r = sample_report();
+    r.baseline = "=HYPERLINK(\"http://x\",\"y\")";
+    r.candidates[0].label = "+cmd|' /C calc'!A0";
+    r.candidates[0].tasks[0].task = "@SUM(1+1)";
+    const core::CsvTable table = core::parse_csv(reports::to_csv(r), "to_csv");
+    REQUIRE(table.rows.size() == 3);
+    const auto baseline = table.column("baseline"), candidate = table.column("candidate"), task = table.column("task");
+    REQUIRE((baseline && candidate && task));
+    CHECK(table.rows[0][*baseline] == "'" + r.baseline);
+    CHECK(table.rows[0][*candidate] == "'" + r.candidates[0].label);
+    CHECK(table.rows[0][*task] == "'@SUM(1+1)");
+    CHECK(table.rows[1][*task] == "gpqa_diamond"); // ordinary text is left as it is
+    const auto delta = table.column("delta");
+    REQUIRE(delta);
+    CHECK(table.rows[0][*delta].front() == '-'); // numbers are numbers: a negative delta keeps its sign
+}
+
 TEST_CASE("json report parses back with hostile strings", "[html][reports]") {
     const reports::CompareReport r = hostile_report();
     const core::Json j = reports::to_json(r);

@@ -1,8 +1,8 @@
 // `qeval compare --baseline LABEL --candidate LABEL [--candidate LABEL...] [--task T...] [--db F]
 // [--format md|csv|json|html] [--out FILE] [--min-retention P] [--max-drop-points X] [--guard either|both]
-// [--resamples N] [--seed S] [--no-store]`: retention of each candidate against the baseline, with paired intervals;
-// every comparison is stored. `qeval compare --history LABEL [--task T] [--format md|json]`: a candidate's stored
-// retention over time.
+// [--resamples N] [--seed S] [--night YYYY-MM-DD] [--no-store]`: retention of each candidate against the baseline, with
+// paired intervals; every comparison is stored. `qeval compare --history LABEL [--task T] [--format md|json]`: a
+// candidate's stored retention over time.
 #include <iostream>
 
 #include "core/data/file.hpp"
@@ -15,7 +15,7 @@ namespace qeval::harness::cli {
 namespace {
 struct CompareArgs {
     CompareOptions options;
-    std::string format = "md", out, guard = "either", history;
+    std::string format = "md", out, guard = "either", history, night;
     double max_drop = -1;
     bool no_store = false;
 };
@@ -36,6 +36,9 @@ void set_compare_command(CLI::App& app, GlobalOptions& global) {
     cmd->add_option("--guard", a->guard, "either (default: the looser of the two passes) or both");
     cmd->add_option("--resamples", a->options.stats.resamples, "Bootstrap resamples (10000)");
     cmd->add_option("--seed", a->options.stats.seed, "Bootstrap and permutation seed");
+    cmd->add_option("--night", a->night,
+                    "Only that night's runs of variants run each night by `qeval nightly` (YYYY-MM-DD), and runs "
+                    "made once");
     cmd->callback([&global, a] {
         CompareOptions o = a->options;
         o.db = resolve_db(global.db);
@@ -56,6 +59,13 @@ void set_compare_command(CLI::App& app, GlobalOptions& global) {
         QEVAL_CHECK(o.stats.resamples >= 100, ErrorCode::usage, "--resamples: at least 100");
         if (a->max_drop >= 0) o.gate.max_drop_points = a->max_drop;
         o.gate.mode = a->guard == "both" ? core::stats::GuardMode::both : core::stats::GuardMode::either;
+        if (!a->night.empty()) {
+            const std::string night = a->night;
+            o.select_runs = [night](bool, const RunRecord& r) {
+                auto it = r.settings.find("night");
+                return it == r.settings.end() || (it->is_string() && it->get<std::string>() == night);
+            };
+        }
         reports::CompareReport report = compare_variants(o);
         std::string text =
             a->format == "json"

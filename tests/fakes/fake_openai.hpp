@@ -103,7 +103,8 @@ nlohmann::json stats_to_json(const FakeOpenAI::Stats& stats, bool per_key = fals
 // variants, maps the last user message to the sample, and answers math tasks with "... \\boxed{gold}" (wrong:
 // "\\boxed{-99999.125}"), gpqa_diamond with "Answer: X" and mmlu_pro with "The answer is (X)" (wrong: the next
 // letter). Unknown prompts get an answer that extracts to nothing. `seed` is the run seed (GPQA's option order).
-// Throws Error(usage) for a task it cannot answer (livecodebench) and the task's load errors.
+// Throws Error(usage) for a task it cannot answer (livecodebench) and the task's load errors. `task` may be a comma
+// list ("math500,gpqa_diamond"): one server answering several tasks.
 std::function<std::string(const std::string&, bool)>
 task_answerer(const std::string& task, const std::filesystem::path& data_dir, std::uint64_t seed = 0);
 

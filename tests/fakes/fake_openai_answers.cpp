@@ -35,6 +35,19 @@ std::string answer_for(Style style, const Gold& gold, bool correct) {
 
 std::function<std::string(const std::string&, bool)>
 task_answerer(const std::string& task, const std::filesystem::path& data_dir, std::uint64_t seed) {
+    if (task.find(',') != std::string::npos) { // "math500,gpqa_diamond": one server answering several tasks
+        std::vector<std::function<std::string(const std::string&, bool)>> each;
+        for (std::size_t at = 0; at <= task.size();) {
+            const std::size_t comma = std::min(task.find(',', at), task.size());
+            each.push_back(task_answerer(task.substr(at, comma - at), data_dir, seed));
+            at = comma + 1;
+        }
+        return [each](const std::string& prompt, bool correct) -> std::string {
+            for (const auto& answer : each)
+                if (std::string a = answer(prompt, correct); a != kNoAnswer) return a;
+            return kNoAnswer;
+        };
+    }
     const tasks::TaskSpec& spec = tasks::find_task(task);
     Style style;
     if (task == "math500" || task == "aime24" || task == "aime25")

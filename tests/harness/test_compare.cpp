@@ -3,9 +3,11 @@
 // passes; a collapsed candidate fails; settings that differ are flagged; bad selections are clear errors.
 #include <catch2/catch.hpp>
 
+#include "core/rng.hpp"
 #include "core/types.hpp"
 #include "fakes/fake_openai.hpp"
 #include "harness/app/compare.hpp"
+#include "harness/app/run.hpp"
 #include "test_util.hpp"
 
 using namespace qeval;
@@ -205,4 +207,80 @@ TEST_CASE("compare details carry the flipped problems' responses and the stored 
     REQUIRE(trend.size() == 2); // the two stored comparisons, oldest first
     CHECK(trend.back().retention == Approx(c.tasks[0].comparison.retention));
     CHECK(trend.front().created_at <= trend.back().created_at);
+}
+
+// The 200-repetition simulation (tests/core/test_stats.cpp) plants correctness straight into core/stats. This shows
+// the pipeline adds nothing to it: responses planted through the replay runner (baseline 80%, candidate 78%, 500
+// problems x 4 samples, correlated per problem), graded, stored and compared, give bit for bit the comparison that
+// core/stats computes on the planted counts, so that simulation's coverage is the pipeline's.
+TEST_CASE("compare through the replay runner equals core stats on the planted counts", "[harness][compare]") {
+    test::TempDir tmp;
+    constexpr int kN = 500, kK = 4;
+    const auto data = test::write_made_up_math500(tmp, kN);
+    for (std::uint64_t rep = 0; rep < 3; ++rep) {
+        core::SplitMix64 rng(77 + rep);
+        std::vector<core::stats::ProblemScore> planted_base, planted_cand;
+        std::string base_lines, cand_lines;
+        for (int i = 0; i < kN; ++i) {
+            const double ease = rng.uniform(); // shared by both sides: paired problems are correlated
+            const std::string id = "made-up/" + std::to_string(i) + ".json";
+            int cb = 0, cc = 0;
+            for (int k = 0; k < kK; ++k) {
+                const bool b = rng.uniform() < 0.6 + 0.4 * ease, c = rng.uniform() < 0.56 + 0.44 * ease;
+                cb += b;
+                cc += c;
+                auto line = [&](bool correct) {
+                    return Json{{"id", id},
+                                {"sample", k},
+                                {"response", "So \\boxed{" + std::to_string(correct ? i + 7 : -1) + "}."}}
+                               .dump() +
+                           "\n";
+                };
+                base_lines += line(b);
+                cand_lines += line(c);
+            }
+            for (auto [list, correct] : {std::pair{&planted_base, cb}, std::pair{&planted_cand, cc}}) {
+                core::stats::ProblemScore p;
+                p.id = id;
+                p.samples = p.graded = kK;
+                p.correct = correct;
+                list->push_back(p);
+            }
+        }
+        const auto db = tmp / ("rep" + std::to_string(rep) + ".sqlite");
+        for (const auto& [label, lines] : {std::pair{"base", base_lines}, std::pair{"cand", cand_lines}}) {
+            test::write_text(tmp / (std::string(label) + ".jsonl"), lines);
+            harness::RunOptions o;
+            o.tasks = {"math500"};
+            o.variant = label;
+            o.runner = "replay";
+            o.runner_settings = {{"responses", (tmp / (std::string(label) + ".jsonl")).string()}};
+            o.samples = kK;
+            o.data_dir = data;
+            o.db = db;
+            o.progress = false;
+            REQUIRE(harness::run_tasks(o).front().stored == kN * kK);
+        }
+        harness::CompareOptions co;
+        co.db = db;
+        co.baseline = "base";
+        co.candidates = {"cand"};
+        co.store = false;
+        const auto report = harness::compare_variants(co);
+        REQUIRE(report.candidates.size() == 1);
+        const core::stats::TaskComparison& got = report.candidates[0].tasks.at(0).comparison;
+        std::sort(planted_base.begin(), planted_base.end(), [](auto& a, auto& b) { return a.id < b.id; });
+        std::sort(planted_cand.begin(), planted_cand.end(), [](auto& a, auto& b) { return a.id < b.id; });
+        const auto want = core::stats::compare({"math500", planted_base, planted_cand});
+        CHECK(got.n_problems == kN);
+        CHECK(got.baseline.value == want.baseline.value);
+        CHECK(got.candidate.value == want.candidate.value);
+        CHECK(got.retention == want.retention);
+        CHECK(got.retention_ci95.lo == want.retention_ci95.lo);
+        CHECK(got.retention_ci95.hi == want.retention_ci95.hi);
+        CHECK(got.delta_ci95.lo == want.delta_ci95.lo);
+        CHECK(got.delta_ci95.hi == want.delta_ci95.hi);
+        CHECK(got.flips.lost == want.flips.lost);
+        CHECK(got.test.p_value == want.test.p_value);
+    }
 }

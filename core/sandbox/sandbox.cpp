@@ -1,0 +1,721 @@
+// See sandbox.hpp. Three processes per execution:
+//   qeval (P) --fork--> A: unshares user, mount, net, ipc, uts and pid namespaces; waits until P has written its uid
+//   and gid maps and put it in the execution's cgroups; becomes root inside; builds the new root on a tmpfs;
+//   pivot_root --fork--> I (pid 1 of the new pid namespace): mounts /proc, forks the program C, reaps every process
+//   that ends up under it, and when C ends sends C's status and usage to P and exits, which kills what is left.
+// glibc's fork() keeps malloc usable in the child of a multi-threaded parent, so A may build strings; I and C only
+// make system calls between fork and execve. A and I die with their parent (PR_SET_PDEATHSIG), so nothing outlives
+// a killed qeval. The cgroups (memory, pids: v2 or v1, when writable) bound the whole tree and let P kill every
+// process in it; without them the rlimits alone bound each process.
+#include "core/sandbox/sandbox.hpp"
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <mutex>
+#include <thread>
+
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "core/error.hpp"
+#include "core/sandbox/seccomp_policy.hpp"
+
+namespace qeval::core::sandbox {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+constexpr uid_t kInsideUser = 1000; // the program's uid and gid inside
+
+// What I sends P when the program has ended.
+struct Report {
+    int status = 0; // waitpid status of C
+    double cpu_seconds = 0;
+    long max_rss_kb = 0;
+    double wall_seconds = 0;
+};
+
+// ---- small helpers -----------------------------------------------------------------------------------------------
+
+bool write_file(const std::string& path, const std::string& text) {
+    int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    const bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+    ::close(fd);
+    return ok;
+}
+
+std::string read_small(const std::string& path) {
+    std::ifstream in(path);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    return text;
+}
+
+void write_all(int fd, const void* data, std::size_t n) {
+    const char* p = static_cast<const char*>(data);
+    while (n > 0) {
+        ssize_t w = ::write(fd, p, n);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) return;
+        p += w;
+        n -= static_cast<std::size_t>(w);
+    }
+}
+
+// In A, I or C: report "what: strerror" to P on the error pipe and leave.
+[[noreturn]] void die(int err_fd, const char* what) {
+    const int e = errno;
+    char buf[512];
+    int n = std::snprintf(buf, sizeof buf, "%s: %s", what, std::strerror(e));
+    if (n > 0) write_all(err_fd, buf, static_cast<std::size_t>(std::min(n, static_cast<int>(sizeof buf) - 1)));
+    ::_exit(127);
+}
+
+double seconds(const timeval& t) {
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+}
+
+// ---- cgroups -----------------------------------------------------------------------------------------------------
+
+// The execution's cgroups: v2 (one directory with memory.max and pids.max) or v1 (memory and pids hierarchies),
+// made next to qeval's own cgroup. Empty when cgroups cannot be used here.
+struct Cgroups {
+    std::vector<std::string> dirs; // each holds cgroup.procs
+    std::string memory_dir;        // for usage and OOM counters
+    bool v2 = false;
+
+    static std::string own_path(const std::string& controller) { // from /proc/self/cgroup
+        std::ifstream in("/proc/self/cgroup");
+        for (std::string line; std::getline(in, line);) {
+            auto a = line.find(':'), b = line.find(':', a + 1);
+            if (a == std::string::npos || b == std::string::npos) continue;
+            const std::string list = line.substr(a + 1, b - a - 1);
+            if ((controller.empty() && list.empty()) ||
+                (!controller.empty() && ("," + list + ",").find("," + controller + ",") != std::string::npos))
+                return line.substr(b + 1);
+        }
+        return "";
+    }
+
+    bool make(const std::string& name, const Limits& l) {
+        // v2: the unified hierarchy mounted at /sys/fs/cgroup with the memory and pids controllers enabled.
+        if (fs::exists("/sys/fs/cgroup/cgroup.controllers")) {
+            const std::string parent = "/sys/fs/cgroup" + own_path("");
+            const std::string dir = parent + "/" + name;
+            if (::mkdir(dir.c_str(), 0755) == 0) {
+                v2 = true;
+                dirs = {dir};
+                memory_dir = dir;
+                if (write_file(dir + "/memory.max", std::to_string(l.memory_bytes)) &&
+                    write_file(dir + "/pids.max", std::to_string(l.processes))) {
+                    write_file(dir + "/memory.swap.max", "0");
+                    return true;
+                }
+                remove();
+            }
+        }
+        // v1: separate memory and pids hierarchies.
+        const std::string mem = "/sys/fs/cgroup/memory" + own_path("memory") + "/" + name;
+        const std::string pids = "/sys/fs/cgroup/pids" + own_path("pids") + "/" + name;
+        if (::mkdir(mem.c_str(), 0755) != 0) return false;
+        dirs.push_back(mem);
+        memory_dir = mem;
+        if (!write_file(mem + "/memory.limit_in_bytes", std::to_string(l.memory_bytes))) return remove(), false;
+        write_file(mem + "/memory.memsw.limit_in_bytes", std::to_string(l.memory_bytes)); // absent without swap
+        if (::mkdir(pids.c_str(), 0755) == 0) {
+            dirs.push_back(pids);
+            if (!write_file(pids + "/pids.max", std::to_string(l.processes))) return remove(), false;
+        }
+        return true;
+    }
+
+    bool add(pid_t pid) const {
+        for (const auto& d : dirs)
+            if (!write_file(d + "/cgroup.procs", std::to_string(pid))) return false;
+        return true;
+    }
+
+    // SIGKILL to every process still in the cgroups.
+    void kill_all() const {
+        for (const auto& d : dirs) {
+            std::ifstream in(d + "/cgroup.procs");
+            for (pid_t p; in >> p;)
+                ::kill(p, SIGKILL);
+        }
+    }
+
+    bool oom_killed() const {
+        if (memory_dir.empty()) return false;
+        const std::string text = read_small(memory_dir + (v2 ? "/memory.events" : "/memory.oom_control"));
+        const auto at = text.find("oom_kill ");
+        return at != std::string::npos && std::atol(text.c_str() + at + 9) > 0;
+    }
+
+    std::uint64_t peak_bytes() const {
+        if (memory_dir.empty()) return 0;
+        std::string t = read_small(memory_dir + (v2 ? "/memory.peak" : "/memory.max_usage_in_bytes"));
+        return t.empty() ? 0 : std::strtoull(t.c_str(), nullptr, 10);
+    }
+
+    void remove() {
+        for (int attempt = 0; attempt < 200 && !dirs.empty(); ++attempt) {
+            kill_all();
+            std::erase_if(dirs, [](const std::string& d) { return ::rmdir(d.c_str()) == 0 || errno == ENOENT; });
+            if (!dirs.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        }
+        dirs.clear();
+    }
+};
+
+// ---- the new root ------------------------------------------------------------------------------------------------
+
+// Everything A needs, prepared by P before fork (paths as strings).
+struct Plan {
+    std::string root;                   // an empty directory P made; the tmpfs goes on it
+    std::vector<std::string> read_only; // host directories bound read-only at the same path
+    std::vector<std::string> symlinks;  // top-level names that are symlinks on the host (bin -> usr/bin)
+    std::vector<std::string> devices = {"null", "zero", "random", "urandom"};
+    std::vector<std::pair<std::string, std::string>> files; // into /work
+    Limits limits;
+};
+
+void bind_read_only(int err, const std::string& from, const std::string& to) {
+    if (::mount(from.c_str(), to.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0) die(err, ("bind " + from).c_str());
+    // A read-only remount in a user namespace must keep the flags the host's mount has (they are locked).
+    struct statvfs st {};
+    unsigned long flags = MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV;
+    if (::statvfs(from.c_str(), &st) == 0) {
+        if (st.f_flag & ST_NOEXEC) flags |= MS_NOEXEC;
+        if (st.f_flag & ST_NOATIME) flags |= MS_NOATIME;
+        if (st.f_flag & ST_NODIRATIME) flags |= MS_NODIRATIME;
+        if (st.f_flag & ST_RELATIME) flags |= MS_RELATIME;
+    }
+    if (::mount(nullptr, to.c_str(), nullptr, flags, nullptr) != 0) die(err, ("read-only " + from).c_str());
+}
+
+void mkdirs(int err, const std::string& path) {
+    for (std::size_t at = 1; at <= path.size(); ++at)
+        if (at == path.size() || path[at] == '/') {
+            const std::string part = path.substr(0, at);
+            if (::mkdir(part.c_str(), 0755) != 0 && errno != EEXIST) die(err, ("mkdir " + part).c_str());
+        }
+}
+
+// In A (root of the new user namespace): the tmpfs root with its mounts, then pivot_root into it.
+void build_root(int err, const Plan& p) {
+    if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) die(err, "make / private");
+    const std::string opts = "size=" + std::to_string(p.limits.tmpfs_bytes) + ",mode=0755";
+    if (::mount("tmpfs", p.root.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, opts.c_str()) != 0) die(err, "mount tmpfs");
+    const std::string& r = p.root;
+    for (const auto& dir : p.read_only) {
+        mkdirs(err, r + dir);
+        bind_read_only(err, dir, r + dir);
+    }
+    for (const auto& name : p.symlinks) {
+        char target[256];
+        ssize_t n = ::readlink(("/" + name).c_str(), target, sizeof target - 1);
+        if (n <= 0) continue;
+        target[n] = 0;
+        if (::symlink(target, (r + "/" + name).c_str()) != 0) die(err, ("symlink " + name).c_str());
+    }
+    mkdirs(err, r + "/dev");
+    for (const auto& d : p.devices) {
+        const std::string to = r + "/dev/" + d;
+        int fd = ::open(to.c_str(), O_CREAT | O_WRONLY | O_CLOEXEC, 0666);
+        if (fd < 0) die(err, ("create " + to).c_str());
+        ::close(fd);
+        if (::mount(("/dev/" + d).c_str(), to.c_str(), nullptr, MS_BIND, nullptr) != 0)
+            die(err, ("bind /dev/" + d).c_str());
+    }
+    mkdirs(err, r + "/proc");
+    mkdirs(err, r + "/tmp");
+    mkdirs(err, r + "/work");
+    for (const auto& [name, content] : p.files) {
+        const std::string path = r + "/work/" + name;
+        int fd = ::open(path.c_str(), O_CREAT | O_WRONLY | O_TRUNC | O_CLOEXEC, 0644);
+        if (fd < 0) die(err, ("write " + path).c_str());
+        write_all(fd, content.data(), content.size());
+        ::close(fd);
+    }
+    if (::chown((r + "/tmp").c_str(), kInsideUser, kInsideUser) != 0 || ::chmod((r + "/tmp").c_str(), 01777) != 0 ||
+        ::chown((r + "/work").c_str(), kInsideUser, kInsideUser) != 0)
+        die(err, "chown /tmp, /work");
+}
+
+// In I (pid 1 of the new pid namespace): /proc of that namespace, then the new root. proc must be mounted while the
+// host's /proc is still in view (the kernel lets a user namespace mount proc only next to a fully visible one); where
+// that is refused (a container that masks parts of /proc) the sandbox goes on without /proc.
+void enter_root(int err, const Plan& p) {
+    ::mount("proc", (p.root + "/proc").c_str(), "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr);
+    if (::chdir(p.root.c_str()) != 0) die(err, "chdir root");
+    if (::syscall(SYS_pivot_root, ".", ".") != 0) die(err, "pivot_root");
+    if (::umount2(".", MNT_DETACH) != 0) die(err, "detach the host's tree");
+    if (::chdir("/") != 0) die(err, "chdir /");
+}
+
+// ---- processes ---------------------------------------------------------------------------------------------------
+
+struct Pipes {
+    int in[2], out[2], err[2], error[2], report[2], sync[2], go[2];
+};
+
+// C: drop to the unprivileged user, limits, seccomp, exec. Only system calls and the prepared argv/env.
+[[noreturn]] void become_program(const Pipes& p, const Limits& l, char* const* argv, char* const* envp) {
+    const int err = p.error[1];
+    if (::dup2(p.in[0], 0) < 0 || ::dup2(p.out[1], 1) < 0 || ::dup2(p.err[1], 2) < 0) die(err, "dup2");
+    if (::setgroups(0, nullptr) != 0 && errno != EPERM) die(err, "setgroups");
+    if (::setresgid(kInsideUser, kInsideUser, kInsideUser) != 0) die(err, "setresgid");
+    if (::setresuid(kInsideUser, kInsideUser, kInsideUser) != 0) die(err, "setresuid");
+    auto limit = [&](int resource, rlim_t soft, rlim_t hard, const char* what) {
+        rlimit r{soft, hard};
+        if (::setrlimit(resource, &r) != 0) die(err, what);
+    };
+    const rlim_t cpu = static_cast<rlim_t>(std::max(1.0, std::ceil(l.cpu_seconds)));
+    limit(RLIMIT_CPU, cpu, cpu + 1, "RLIMIT_CPU");
+    limit(RLIMIT_AS, l.memory_bytes, l.memory_bytes, "RLIMIT_AS");
+    limit(RLIMIT_NPROC, static_cast<rlim_t>(l.processes), static_cast<rlim_t>(l.processes), "RLIMIT_NPROC");
+    limit(RLIMIT_FSIZE, l.file_bytes, l.file_bytes, "RLIMIT_FSIZE");
+    limit(RLIMIT_NOFILE, static_cast<rlim_t>(l.open_files), static_cast<rlim_t>(l.open_files), "RLIMIT_NOFILE");
+    limit(RLIMIT_CORE, 0, 0, "RLIMIT_CORE");
+    if (::chdir("/work") != 0) die(err, "chdir /work");
+    if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) die(err, "no_new_privs");
+    // Every descriptor but 0, 1, 2 and the error pipe (close-on-exec) goes.
+    if (err > 3) ::close_range(3, static_cast<unsigned>(err) - 1, 0);
+    ::close_range(static_cast<unsigned>(err) + 1, ~0U, 0);
+    if (std::string why = install_seccomp_policy(); !why.empty()) {
+        errno = EPERM;
+        die(err, why.c_str());
+    }
+    ::execve(argv[0], argv, envp);
+    die(err, "execve");
+}
+
+} // namespace
+
+const char* to_string(Outcome o) {
+    switch (o) {
+    case Outcome::exited:
+        return "exited";
+    case Outcome::signaled:
+        return "signaled";
+    case Outcome::cpu_limit:
+        return "cpu_limit";
+    case Outcome::wall_limit:
+        return "wall_limit";
+    case Outcome::memory_limit:
+        return "memory_limit";
+    case Outcome::output_limit:
+        return "output_limit";
+    case Outcome::sandbox_error:
+        return "sandbox_error";
+    }
+    return "sandbox_error";
+}
+
+namespace {
+
+// The host's top-level names that are symlinks (bin -> usr/bin on merged-/usr systems) are recreated; those that
+// are directories are bound read-only when they hold what the interpreter needs (lib, lib64).
+void plan_system_paths(Plan& plan) {
+    plan.read_only.push_back("/usr");
+    for (const char* name : {"bin", "sbin", "lib", "lib32", "lib64", "libx32"}) {
+        const fs::path p = fs::path("/") / name;
+        std::error_code ec;
+        if (fs::is_symlink(p, ec))
+            plan.symlinks.push_back(name);
+        else if (fs::is_directory(p, ec) && std::string(name).starts_with("lib"))
+            plan.read_only.push_back(p.string());
+    }
+    const fs::path prefix = python_interpreter().prefix;
+    const std::string pre = prefix.lexically_normal().string();
+    if (!pre.starts_with("/usr/") && pre != "/usr") plan.read_only.push_back(pre);
+}
+
+std::vector<char*> c_strings(std::vector<std::string>& v) {
+    std::vector<char*> out;
+    for (auto& s : v)
+        out.push_back(s.data());
+    out.push_back(nullptr);
+    return out;
+}
+
+std::string read_available(int fd) {
+    std::string out;
+    char buf[4096];
+    for (;;) {
+        ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n > 0)
+            out.append(buf, static_cast<std::size_t>(n));
+        else if (n < 0 && errno == EINTR)
+            continue;
+        else
+            break;
+    }
+    return out;
+}
+
+} // namespace
+
+Result run(const Request& rq) {
+    QEVAL_CHECK(!rq.argv.empty() && rq.argv[0].starts_with("/"), ErrorCode::usage,
+                "sandbox: argv[0] must be an absolute path inside the sandbox");
+    Result res;
+    Limits l = rq.limits;
+    if (l.wall_seconds <= 0) l.wall_seconds = 2 * l.cpu_seconds + 5;
+
+    // A uid pair outside for this execution: the program's processes count against RLIMIT_NPROC on their own.
+    static std::atomic<unsigned> counter{0};
+    const unsigned slot = counter++ % 4096;
+    const uid_t base = own_uids().first + static_cast<uid_t>(slot) * 2;
+
+    Plan plan;
+    std::string root_template = "/tmp/" + own_prefix() + "XXXXXX";
+    if (!::mkdtemp(root_template.data())) {
+        res.error = std::string("mkdtemp: ") + std::strerror(errno);
+        return res;
+    }
+    plan.root = root_template.c_str();
+    plan_system_paths(plan);
+    plan.files = rq.files;
+    plan.limits = l;
+
+    Cgroups cg;
+    const bool have_cg = cg.make(own_prefix() + std::to_string(slot), l);
+    Limits program_limits = l;
+    if (have_cg) program_limits.memory_bytes = 2 * l.memory_bytes; // the cgroup bounds memory; AS only virtual
+
+    std::vector<std::string> argv_s = rq.argv;
+    std::vector<std::string> env_s = {"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/work", "LANG=C.UTF-8",
+                                      "MALLOC_ARENA_MAX=2", "TMPDIR=/tmp"};
+    std::vector<char*> argv = c_strings(argv_s), envp = c_strings(env_s);
+
+    Pipes p{};
+    for (int* fds : {p.in, p.out, p.err, p.error, p.report, p.sync, p.go})
+        if (::pipe2(fds, O_CLOEXEC) != 0) {
+            res.error = std::string("pipe: ") + std::strerror(errno);
+            cg.remove();
+            ::rmdir(plan.root.c_str());
+            return res;
+        }
+    const pid_t parent = ::getpid();
+    const auto start = Clock::now();
+    const pid_t a = ::fork();
+    if (a == 0) {
+        // ---- A ----
+        const int err = p.error[1];
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (::getppid() != parent) ::_exit(127);
+        for (int fd : {p.in[1], p.out[0], p.err[0], p.error[0], p.report[0], p.sync[0], p.go[1]})
+            ::close(fd); // P's ends: the program must see EOF on stdin when P closes it
+        if (::unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWPID) != 0)
+            die(err, "unshare (user, mount, net, ipc, uts, pid namespaces)");
+        write_all(p.sync[1], "u", 1);
+        char go = 0;
+        if (::read(p.go[0], &go, 1) != 1 || go != 'g') ::_exit(127);
+        if (::setresgid(0, 0, 0) != 0 || ::setresuid(0, 0, 0) != 0) die(err, "become root of the user namespace");
+        if (::sethostname("sandbox", 7) != 0) die(err, "sethostname");
+        build_root(err, plan);
+        const pid_t i = ::fork();
+        if (i == 0) {
+            // ---- I: pid 1 ----
+            ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+            enter_root(err, plan);
+            timespec t0{};
+            ::clock_gettime(CLOCK_MONOTONIC, &t0);
+            const pid_t c = ::fork();
+            if (c == 0) become_program(p, program_limits, argv.data(), envp.data());
+            if (c < 0) die(err, "fork the program");
+            ::close(p.in[0]);
+            ::close(p.out[1]);
+            ::close(p.err[1]);
+            ::close(p.error[1]);
+            Report r;
+            for (;;) {
+                int st = 0;
+                rusage ru{};
+                const pid_t w = ::wait4(-1, &st, 0, &ru);
+                if (w < 0 && errno == EINTR) continue;
+                if (w < 0) break;
+                if (w == c) {
+                    timespec t1{};
+                    ::clock_gettime(CLOCK_MONOTONIC, &t1);
+                    r.status = st;
+                    r.cpu_seconds = seconds(ru.ru_utime) + seconds(ru.ru_stime);
+                    r.max_rss_kb = ru.ru_maxrss;
+                    r.wall_seconds =
+                        static_cast<double>(t1.tv_sec - t0.tv_sec) + static_cast<double>(t1.tv_nsec - t0.tv_nsec) / 1e9;
+                    break;
+                }
+            }
+            write_all(p.report[1], &r, sizeof r);
+            ::_exit(0); // pid 1 ends: the kernel kills every process left in the namespace
+        }
+        if (i < 0) die(err, "fork init");
+        write_all(p.sync[1], &i, sizeof i);
+        int st = 0;
+        while (::waitpid(i, &st, 0) < 0 && errno == EINTR) {
+        }
+        ::_exit(0);
+    }
+
+    // ---- P ----
+    for (int fd : {p.in[0], p.out[1], p.err[1], p.error[1], p.report[1], p.sync[1], p.go[0]})
+        ::close(fd);
+    auto finish = [&](Result& r) {
+        for (int fd : {p.in[1], p.out[0], p.err[0], p.error[0], p.report[0], p.sync[0], p.go[1]})
+            if (fd >= 0) ::close(fd);
+        if (a > 0) {
+            ::kill(a, SIGKILL);
+            while (::waitpid(a, nullptr, 0) < 0 && errno == EINTR) {
+            }
+        }
+        cg.kill_all();
+        if (have_cg) {
+            r.max_rss_bytes = std::max(r.max_rss_bytes, cg.peak_bytes());
+            cg.remove();
+        }
+        ::rmdir(plan.root.c_str());
+        return r;
+    };
+    if (a < 0) {
+        res.error = std::string("fork: ") + std::strerror(errno);
+        return finish(res);
+    }
+    auto setup_failed = [&](const std::string& what) {
+        std::string why = read_available(p.error[0]);
+        res.outcome = Outcome::sandbox_error;
+        res.error = what + (why.empty() ? "" : ": " + why);
+        return finish(res);
+    };
+    char u = 0;
+    if (::read(p.sync[0], &u, 1) != 1) return setup_failed("namespaces");
+    const std::string pid_dir = "/proc/" + std::to_string(a);
+    const std::string map =
+        "0 " + std::to_string(base) + " 1\n" + std::to_string(kInsideUser) + " " + std::to_string(base + 1) + " 1\n";
+    if (!write_file(pid_dir + "/setgroups", "deny") || !write_file(pid_dir + "/uid_map", map) ||
+        !write_file(pid_dir + "/gid_map", map))
+        return setup_failed(std::string("uid/gid maps: ") + std::strerror(errno));
+    if (have_cg && !cg.add(a)) return setup_failed("cgroup");
+    write_all(p.go[1], "g", 1);
+    ::close(p.go[1]);
+    p.go[1] = -1;
+    pid_t init = 0;
+    if (::read(p.sync[0], &init, sizeof init) != sizeof init) return setup_failed("sandbox set-up");
+
+    // Feed stdin, read stdout/stderr (capped), wait for the report, watch the clock.
+    std::size_t in_off = 0;
+    if (rq.stdin_data.empty()) {
+        ::close(p.in[1]);
+        p.in[1] = -1;
+    } else {
+        ::fcntl(p.in[1], F_SETFL, O_NONBLOCK);
+    }
+    const auto deadline = start + std::chrono::duration<double>(l.wall_seconds);
+    bool have_report = false, out_open = true, err_open = true, killed_wall = false, killed_output = false;
+    Report report;
+    std::string error_text;
+    char buf[65536];
+    while (!have_report || out_open || err_open) {
+        std::array<pollfd, 5> fds{};
+        int n = 0;
+        auto watch = [&](int fd, short events) {
+            if (fd >= 0) fds[static_cast<std::size_t>(n++)] = {fd, events, 0};
+        };
+        watch(out_open ? p.out[0] : -1, POLLIN);
+        watch(err_open ? p.err[0] : -1, POLLIN);
+        watch(have_report ? -1 : p.report[0], POLLIN);
+        watch(p.error[0], POLLIN);
+        watch(p.in[1], POLLOUT);
+        const auto now = Clock::now();
+        if (now >= deadline && !have_report) {
+            ::kill(init, SIGKILL);
+            killed_wall = true;
+            break;
+        }
+        // After the report, daemons may hold the pipes: the namespace is dying; give it a moment.
+        const int timeout_ms =
+            have_report
+                ? 200
+                : static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count() + 1);
+        const int ready = ::poll(fds.data(), static_cast<nfds_t>(n), timeout_ms);
+        if (ready < 0 && errno == EINTR) continue;
+        if (ready == 0 && have_report) break;
+        for (int k = 0; k < n; ++k) {
+            const pollfd& f = fds[static_cast<std::size_t>(k)];
+            if (!f.revents) continue;
+            if (f.fd == p.in[1]) {
+                ssize_t w = ::write(p.in[1], rq.stdin_data.data() + in_off, rq.stdin_data.size() - in_off);
+                if (w > 0) in_off += static_cast<std::size_t>(w);
+                if (w < 0 && errno != EAGAIN && errno != EINTR) in_off = rq.stdin_data.size(); // EPIPE: closed
+                if (in_off >= rq.stdin_data.size()) {
+                    ::close(p.in[1]);
+                    p.in[1] = -1;
+                }
+                continue;
+            }
+            ssize_t got = ::read(f.fd, buf, sizeof buf);
+            if (got < 0 && errno == EINTR) continue;
+            if (f.fd == p.report[0]) {
+                if (got == sizeof report) {
+                    std::memcpy(&report, buf, sizeof report);
+                    have_report = true;
+                } else if (got <= 0) {
+                    have_report = true; // init died without a report (killed): handled below
+                    report.status = -1;
+                }
+            } else if (f.fd == p.error[0]) {
+                if (got > 0) error_text.append(buf, static_cast<std::size_t>(got));
+                if (got <= 0) {
+                    ::close(p.error[0]);
+                    p.error[0] = -1;
+                }
+            } else if (f.fd == p.out[0]) {
+                if (got <= 0) {
+                    out_open = false;
+                } else {
+                    res.out.append(buf, static_cast<std::size_t>(got));
+                    if (res.out.size() > l.stdout_bytes) {
+                        ::kill(init, SIGKILL);
+                        killed_output = true;
+                        res.out.resize(l.stdout_bytes);
+                        have_report = true;
+                        report.status = -1;
+                        break;
+                    }
+                }
+            } else if (f.fd == p.err[0]) {
+                if (got <= 0) {
+                    err_open = false;
+                } else if (res.err.size() < l.stderr_bytes) {
+                    res.err.append(buf, std::min(static_cast<std::size_t>(got), l.stderr_bytes - res.err.size()));
+                } else {
+                    res.err_truncated = true;
+                }
+            }
+        }
+        if (killed_output) break;
+    }
+    res.wall_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    if (!error_text.empty() || (p.error[0] >= 0 && !(error_text = read_available(p.error[0])).empty())) {
+        // Set-up or exec failed in A, I or C: the program never ran.
+        res.outcome = Outcome::sandbox_error;
+        res.error = error_text;
+        return finish(res);
+    }
+    const bool oom = have_cg && cg.oom_killed();
+    if (killed_wall) {
+        res.outcome = Outcome::wall_limit;
+        res.signal = SIGKILL;
+    } else if (killed_output) {
+        res.outcome = Outcome::output_limit;
+    } else if (report.status == -1) {
+        res.outcome = oom ? Outcome::memory_limit : Outcome::sandbox_error;
+        if (!oom) res.error = "the sandbox's init ended without a report";
+    } else {
+        res.cpu_seconds = report.cpu_seconds;
+        res.wall_seconds = report.wall_seconds;
+        res.max_rss_bytes = static_cast<std::uint64_t>(report.max_rss_kb) * 1024;
+        if (WIFEXITED(report.status)) {
+            res.outcome = Outcome::exited;
+            res.exit_code = WEXITSTATUS(report.status);
+        } else if (WIFSIGNALED(report.status)) {
+            res.signal = WTERMSIG(report.status);
+            if (res.signal == SIGXCPU || (res.signal == SIGKILL && res.cpu_seconds >= l.cpu_seconds))
+                res.outcome = Outcome::cpu_limit;
+            else if (res.signal == SIGKILL && oom)
+                res.outcome = Outcome::memory_limit;
+            else
+                res.outcome = Outcome::signaled;
+        }
+    }
+    return finish(res);
+}
+
+std::pair<unsigned, unsigned> own_uids() {
+    const unsigned first = 300000 + static_cast<unsigned>(::getpid() % 1024) * 8192;
+    return {first, first + 8192};
+}
+
+std::string own_prefix() {
+    return "qeval-sandbox-" + std::to_string(::getpid()) + "-";
+}
+
+bool available(std::string* why) {
+    static std::once_flag once;
+    static bool ok = false;
+    static std::string reason;
+    std::call_once(once, [] {
+        try {
+            Request rq;
+            rq.argv = {"/usr/bin/true"};
+            rq.limits.cpu_seconds = 2;
+            Result r = run(rq);
+            ok = r.outcome == Outcome::exited && r.exit_code == 0;
+            if (!ok) reason = r.error.empty() ? std::string("a test program ended: ") + to_string(r.outcome) : r.error;
+        } catch (const std::exception& e) {
+            reason = e.what();
+        }
+    });
+    if (why) *why = reason;
+    return ok;
+}
+
+const Interpreter& python_interpreter() {
+    static std::once_flag once;
+    static Interpreter found;
+    static std::string failure;
+    std::call_once(once, [] {
+        std::vector<std::string> candidates;
+        if (const char* env = std::getenv("QEVAL_PYTHON"); env && *env) candidates.push_back(env);
+        candidates.push_back("/usr/bin/python3");
+        candidates.push_back("python3");
+        for (const auto& c : candidates) {
+            if (c.starts_with("/") && !fs::exists(c)) continue;
+            const std::string cmd = "'" + c +
+                                    "' -I -c 'import sys; print(sys.executable); print(sys.base_prefix); "
+                                    "print(sys.version.split()[0])' 2>/dev/null";
+            FILE* f = ::popen(cmd.c_str(), "r");
+            if (!f) continue;
+            char line[4096];
+            std::vector<std::string> lines;
+            while (std::fgets(line, sizeof line, f)) {
+                std::string s(line);
+                while (!s.empty() && (s.back() == '\n' || s.back() == '\r'))
+                    s.pop_back();
+                lines.push_back(s);
+            }
+            if (::pclose(f) == 0 && lines.size() == 3 && lines[0].starts_with("/")) {
+                std::error_code ec;
+                found.executable = fs::canonical(lines[0], ec);
+                if (ec) found.executable = lines[0];
+                found.prefix = lines[1];
+                found.version = lines[2];
+                return;
+            }
+        }
+        failure = "no Python interpreter found (tried $QEVAL_PYTHON, /usr/bin/python3, python3 on PATH)";
+    });
+    QEVAL_CHECK(!found.executable.empty(), ErrorCode::runtime, failure);
+    return found;
+}
+
+} // namespace qeval::core::sandbox

@@ -1,0 +1,297 @@
+// The sandbox against an attack suite: programs written here that try to escape, exhaust or spy, each with the
+// outcome it must get, and after each one the host's state checked: no process of the sandbox's uids alive, no
+// sandbox root or cgroup left, nothing written outside, the test's database intact, the harness still working.
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "core/sandbox/sandbox.hpp"
+#include "harness/storage/db.hpp"
+#include "test_util.hpp"
+
+using namespace qeval;
+namespace sb = core::sandbox;
+namespace fs = std::filesystem;
+
+namespace {
+
+#define QEVAL_NEED_SANDBOX()                                                                                           \
+    do {                                                                                                               \
+        std::string why_;                                                                                              \
+        if (!sb::available(&why_)) {                                                                                   \
+            WARN("SKIPPED: the sandbox cannot be set up on this machine: " << why_);                                   \
+            return;                                                                                                    \
+        }                                                                                                              \
+    } while (0)
+
+sb::Result python(const std::string& code, sb::Limits limits = {}, const std::string& stdin_data = "") {
+    sb::Request rq;
+    rq.argv = {sb::python_interpreter().executable.string(), "-I", "/work/main.py"};
+    rq.files = {{"main.py", code}};
+    rq.stdin_data = stdin_data;
+    rq.limits = limits;
+    return sb::run(rq);
+}
+
+// Processes whose real uid is one of this test process's sandbox uids, anywhere on the host.
+std::vector<int> sandbox_processes() {
+    std::vector<int> out;
+    for (const auto& e : fs::directory_iterator("/proc")) {
+        const std::string name = e.path().filename().string();
+        if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+        std::ifstream in(e.path() / "status");
+        for (std::string line; std::getline(in, line);)
+            if (line.rfind("Uid:", 0) == 0) {
+                const auto uid = static_cast<unsigned>(std::atol(line.c_str() + 4));
+                if (uid >= sb::own_uids().first && uid < sb::own_uids().second) out.push_back(std::stoi(name));
+                break;
+            }
+    }
+    return out;
+}
+
+std::size_t leftovers() { // this process's sandbox roots and cgroups
+    std::size_t n = 0;
+    const std::string prefix = sb::own_prefix();
+    for (const auto& e : fs::directory_iterator("/tmp"))
+        n += e.path().filename().string().rfind(prefix, 0) == 0;
+    for (const char* dir : {"/sys/fs/cgroup/memory", "/sys/fs/cgroup/pids", "/sys/fs/cgroup"}) {
+        std::error_code ec;
+        for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator();
+             it.increment(ec)) {
+            if (it.depth() > 3) it.disable_recursion_pending();
+            n += it->path().filename().string().rfind(prefix, 0) == 0;
+        }
+    }
+    return n;
+}
+
+void check_host_clean(const fs::path& marker) {
+    std::vector<int> alive;
+    for (int i = 0; i < 100; ++i) { // the namespace is being torn down: give the kernel a moment
+        alive = sandbox_processes();
+        if (alive.empty()) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    CHECK(alive.empty());
+    CHECK(leftovers() == 0);
+    CHECK_FALSE(fs::exists(marker));
+    // The harness still works.
+    const sb::Result ok = python("print(6 * 7)");
+    CHECK(ok.outcome == sb::Outcome::exited);
+    CHECK(ok.out == "42\n");
+}
+
+struct Attack {
+    const char* name;
+    std::string code;
+    std::vector<sb::Outcome> outcomes; // any of these
+    std::string must_print = {};       // "" or a line the program's stdout must contain
+    std::string must_not_print = {};   // "" or text that must not appear in stdout
+};
+
+} // namespace
+
+TEST_CASE("sandbox runs a program with stdin, files, a clean environment and its own view", "[sandbox]") {
+    QEVAL_NEED_SANDBOX();
+    ::setenv("QEVAL_TEST_SECRET", "hunter2", 1);
+    const sb::Result r = python("import os, sys\n"
+                                "print(sys.stdin.read().upper())\n"
+                                "print(sorted(os.environ))\n"
+                                "print(os.getuid(), os.getgid(), os.getpid())\n"
+                                "print(os.getcwd(), sorted(os.listdir('/')))\n"
+                                "print(sorted(os.listdir('/proc/self/fd')))\n"
+                                "import socket; print(socket.gethostname())\n",
+                                {}, "hello");
+    INFO(r.err << r.error);
+    REQUIRE(r.outcome == sb::Outcome::exited);
+    CHECK(r.exit_code == 0);
+    CHECK_THAT(r.out, Catch::StartsWith("HELLO\n"));
+    CHECK_THAT(r.out, !Catch::Contains("QEVAL_TEST_SECRET") && !Catch::Contains("hunter2"));
+    CHECK_THAT(r.out, Catch::Contains("['HOME', 'LANG', 'MALLOC_ARENA_MAX', 'PATH', 'TMPDIR']"));
+    CHECK_THAT(r.out, Catch::Contains("1000 1000 2\n")); // unprivileged inside, pid 2 under the namespace's init
+    CHECK_THAT(r.out, Catch::Contains("/work ["));
+    CHECK_THAT(r.out, !Catch::Contains("'root'") && !Catch::Contains("'home'") && !Catch::Contains("'etc'"));
+    CHECK_THAT(r.out, Catch::Contains("['0', '1', '2', '3']")); // 3: listdir's own descriptor
+    CHECK_THAT(r.out, Catch::EndsWith("sandbox\n"));
+    CHECK(r.cpu_seconds > 0);
+    ::unsetenv("QEVAL_TEST_SECRET");
+}
+
+TEST_CASE("sandbox attack suite: every attack is contained and the host is unchanged", "[sandbox]") {
+    QEVAL_NEED_SANDBOX();
+    using O = sb::Outcome;
+    test::TempDir tmp;
+    const fs::path marker = tmp / "escaped";
+    // A database the attacks must not reach; checked intact at the end.
+    const fs::path db_path = tmp / "q.sqlite";
+    {
+        harness::Database db(db_path);
+        db.exec("CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (1), (2), (3)");
+    }
+    // A listening abstract unix socket on the host: a sandboxed program must not reach it.
+    const std::string abstract = "qeval-test-" + std::to_string(::getpid());
+    int listener = ::socket(AF_UNIX, SOCK_STREAM, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::memcpy(addr.sun_path + 1, abstract.data(), abstract.size());
+    const socklen_t len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + 1 + abstract.size());
+    REQUIRE(::bind(listener, reinterpret_cast<sockaddr*>(&addr), len) == 0);
+    REQUIRE(::listen(listener, 4) == 0);
+
+    const std::string mk = "open(" + ("'" + marker.string() + "'") + ", 'w').write('x')";
+    const std::vector<Attack> attacks = {
+        {"fork bomb",
+         "import os\nn = 0\nwhile True:\n    try:\n        os.fork(); n += 1\n    except OSError:\n        break\n"
+         "print('stopped')\n",
+         {O::exited, O::cpu_limit, O::wall_limit, O::memory_limit, O::signaled}},
+        {"thread bomb",
+         "import threading, time\nts = []\ntry:\n    while True:\n        t = threading.Thread(target=time.sleep, "
+         "args=(30,), daemon=True); t.start(); ts.append(t)\nexcept RuntimeError:\n    print('stopped', len(ts) < "
+         "64)\n",
+         {O::exited},
+         "stopped True"},
+        {"daemon outliving the program (double fork, setsid)",
+         "import os, time\nif os.fork() == 0:\n    os.setsid()\n    if os.fork() == 0:\n        time.sleep(3)\n"
+         "        " +
+             mk + "\n    os._exit(0)\nprint('parent done')\n",
+         {O::exited},
+         "parent done"},
+        {"kill the parent and kill -1",
+         "import os, signal\ntry:\n    os.kill(os.getppid(), signal.SIGKILL)\nexcept OSError as e:\n    print('ppid', "
+         "e.errno)\ntry:\n    os.kill(-1, signal.SIGKILL)\nexcept OSError as e:\n    print('kill -1', e.errno)\n",
+         {O::exited, O::signaled}},
+        {"ignoring signals while sleeping",
+         "import signal, time\nfor s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGXCPU):\n    "
+         "signal.signal(s, signal.SIG_IGN)\ntime.sleep(1000)\n",
+         {O::wall_limit}},
+        {"infinite loop", "while True:\n    pass\n", {O::cpu_limit}},
+        {"sleep forever", "import time\ntime.sleep(10**6)\n", {O::wall_limit}},
+        {"heap bomb", "x = []\nwhile True:\n    x.append(bytearray(10**7))\n", {O::memory_limit, O::exited}},
+        {"mmap bomb",
+         "import mmap\nms = []\nwhile True:\n    m = mmap.mmap(-1, 10**8); m.write(b'x' * 10**8); ms.append(m)\n",
+         {O::memory_limit, O::exited}},
+        {"tmpfs fill (/tmp, /dev/shm)",
+         "import os\nprint(os.path.exists('/dev/shm'))\ntry:\n    with open('/tmp/big', 'wb') as f:\n        while "
+         "True:\n            f.write(b'x' * 10**6)\nexcept OSError as e:\n    print('full', e.errno)\n",
+         {O::exited},
+         "full"},
+        {"deep recursion",
+         "import sys\nsys.setrecursionlimit(10**9)\ndef f(n):\n    return f(n + 1) + 1\nf(0)\n",
+         {O::signaled, O::exited, O::memory_limit}},
+        {"writing outside",
+         "import os\nfor p in ['/usr/x', '/x', '/etc/x', " + ("'" + marker.string() + "'") +
+             "]:\n    try:\n        open(p, 'w').write('x'); print('WROTE', p)\n    except OSError as e:\n        "
+             "print('denied', p, e.errno)\n",
+         {O::exited},
+         "denied /usr/x",
+         "WROTE"},
+        {"disk fill in the working directory",
+         "try:\n    with open('fill', 'wb') as f:\n        while True:\n            f.write(b'y' * 10**6)\nexcept "
+         "OSError as e:\n    print('stopped', e.errno)\n",
+         {O::exited},
+         "stopped"},
+        {"reading host secrets",
+         "import os\nfor p in ['/proc/1/environ', '/root', '/home', '/etc/shadow', '/etc/passwd', "
+         "'/proc/self/environ']:\n    try:\n        print(p, 'READ', len(open(p).read()) if not os.path.isdir(p) "
+         "else os.listdir(p))\n    except OSError as e:\n        print(p, 'denied', "
+         "e.errno)\nprint(os.listdir('/proc/self/fd'))\n",
+         {O::exited},
+         "/root denied",
+         "hunter2"},
+        {"fd exhaustion",
+         "fs = []\ntry:\n    while True:\n        fs.append(open('/dev/null'))\nexcept OSError as e:\n    "
+         "print('stopped', len(fs) < 100, e.errno)\n",
+         {O::exited},
+         "stopped True 24"},
+        {"network: inet, inet6, netlink, packet, loopback, abstract unix",
+         "import socket\nfor fam, typ in [(socket.AF_INET, socket.SOCK_STREAM), (socket.AF_INET6, "
+         "socket.SOCK_DGRAM), (socket.AF_NETLINK, socket.SOCK_RAW), (socket.AF_PACKET, socket.SOCK_RAW)]:\n    "
+         "try:\n        s = socket.socket(fam, typ); print('OPENED', fam)\n    except OSError as e:\n        "
+         "print('denied', e.errno)\ns = socket.socket(socket.AF_UNIX)\ntry:\n    s.connect('\\0" +
+             abstract + "'); print('CONNECTED')\nexcept OSError as e:\n    print('unix refused', e.errno)\n",
+         {O::exited},
+         "unix refused",
+         "OPENED"},
+        {"huge output", "import sys\nwhile True:\n    sys.stdout.write('x' * 65536)\n", {O::output_limit}},
+        {"binary output", "import sys\nsys.stdout.buffer.write(bytes(range(256)) * 4)\n", {O::exited}},
+        {"ctypes, posix.fork and execv bypasses",
+         "import ctypes, os, posix\nlibc = ctypes.CDLL(None)\nprint('unshare', libc.unshare(0x10000000 | "
+         "0x20000000))\nprint('mount', libc.mount(b'none', b'/tmp', b'tmpfs', 0, None))\nprint('ptrace', "
+         "libc.ptrace(0, 0, 0, 0))\nif posix.fork() == 0:\n    os.execv('/bin/sh', ['sh', '-c', 'id -u; ls / | tr "
+         "\"\\\\n\" \" \"'])\nos.wait()\n",
+         {O::exited},
+         "unshare -1",
+         "root"},
+        {"setuid, TIOCSTI, clock_settime",
+         "import os, fcntl, termios, time\nfor name, f in [('setuid', lambda: os.setuid(0)), ('tiocsti', lambda: "
+         "fcntl.ioctl(0, termios.TIOCSTI, b'x')), ('clock', lambda: time.clock_settime(time.CLOCK_REALTIME, "
+         "0.0))]:\n    try:\n        f(); print('ALLOWED', name)\n    except OSError as e:\n        print('denied', "
+         "name)\n",
+         {O::exited},
+         "denied clock",
+         "ALLOWED"},
+    };
+    sb::Limits limits;
+    limits.cpu_seconds = 1;
+    limits.wall_seconds = 3;
+    limits.memory_bytes = 256ULL << 20;
+    limits.stdout_bytes = 1 << 20;
+    ::setenv("QEVAL_TEST_SECRET", "hunter2", 1);
+    for (const Attack& a : attacks) {
+        INFO(a.name);
+        const auto t0 = std::chrono::steady_clock::now();
+        const sb::Result r = python(a.code, limits);
+        const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        INFO("outcome " << sb::to_string(r.outcome) << " exit " << r.exit_code << " signal " << r.signal << "\nout: "
+                        << r.out.substr(0, 600) << "\nerr: " << r.err.substr(0, 600) << "\nerror: " << r.error);
+        CHECK(std::find(a.outcomes.begin(), a.outcomes.end(), r.outcome) != a.outcomes.end());
+        CHECK(wall < limits.wall_seconds + 2); // nothing holds the harness past the watchdog
+        if (!a.must_print.empty()) CHECK_THAT(r.out, Catch::Contains(a.must_print));
+        if (!a.must_not_print.empty()) CHECK_THAT(r.out, !Catch::Contains(a.must_not_print));
+        check_host_clean(marker);
+    }
+    ::unsetenv("QEVAL_TEST_SECRET");
+    // The daemon's marker would appear after 3 s if it had survived.
+    std::this_thread::sleep_for(std::chrono::milliseconds(3200));
+    CHECK_FALSE(fs::exists(marker));
+    ::close(listener);
+    harness::Database db(db_path);
+    CHECK(db.query_int("SELECT COUNT(*) FROM t") == 3);
+    CHECK(db.query_int("PRAGMA quick_check = 1") == 0); // "ok" is text: 0 as an integer
+}
+
+TEST_CASE("sandbox binary output comes back byte for byte and the clock is CPU time", "[sandbox]") {
+    QEVAL_NEED_SANDBOX();
+    sb::Result r = python("import sys\nsys.stdout.buffer.write(bytes(range(256)) * 4)\n");
+    REQUIRE(r.outcome == sb::Outcome::exited);
+    REQUIRE(r.out.size() == 1024);
+    for (std::size_t i = 0; i < r.out.size(); ++i)
+        REQUIRE(static_cast<unsigned char>(r.out[i]) == i % 256);
+    // A noisy neighbour: two CPU hogs beside a program that needs ~0.3 s of CPU under a 1 s CPU limit and a long
+    // wall limit. The neighbour slows it down in wall time, never into a time-limit verdict.
+    sb::Limits hog;
+    hog.cpu_seconds = 3;
+    std::vector<std::thread> hogs;
+    for (int i = 0; i < 2; ++i)
+        hogs.emplace_back([&] { python("while True:\n    pass\n", hog); });
+    sb::Limits small;
+    small.cpu_seconds = 1;
+    small.wall_seconds = 20;
+    const sb::Result s = python("n = 0\nfor i in range(3 * 10**6):\n    n += i\nprint(n)\n", small);
+    for (auto& t : hogs)
+        t.join();
+    INFO(s.err << s.error);
+    CHECK(s.outcome == sb::Outcome::exited);
+    CHECK(s.out == "4499998500000\n");
+    CHECK(s.cpu_seconds < 1.0);
+}

@@ -4,6 +4,7 @@
 #include "runners/openai/openai_runner.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstring>
 #include <limits>
@@ -57,6 +58,12 @@ void raise_fd_limit(rlim_t need) {
     if (getrlimit(RLIMIT_NOFILE, &lim) != 0 || lim.rlim_cur >= need) return;
     lim.rlim_cur = std::min(lim.rlim_max, std::max(need, lim.rlim_cur));
     setrlimit(RLIMIT_NOFILE, &lim);
+}
+
+bool ascii_iequals(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+           });
 }
 
 std::string describe_curl(CURLcode code, const char* errbuf) {
@@ -227,10 +234,10 @@ struct Engine {
             t->retry_after.clear();
             t->content_type.clear();
         } else if (colon != std::string_view::npos) {
-            std::string name = core::to_lower(line.substr(0, colon));
-            std::string_view value = core::trim(line.substr(colon + 1));
-            if (name == "retry-after") t->retry_after = value;
-            if (name == "content-type") t->content_type = core::to_lower(value);
+            std::string_view name = line.substr(0, colon);
+            if (ascii_iequals(name, "retry-after")) t->retry_after = core::trim(line.substr(colon + 1));
+            if (ascii_iequals(name, "content-type"))
+                t->content_type = core::to_lower(core::trim(line.substr(colon + 1)));
         }
         return size * n;
     }
@@ -427,18 +434,18 @@ struct Engine {
         free_transfers.push_back(t); // reusable from here on; read what is needed first
         if (!t->status_known) curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &t->status);
         const double latency_ms = std::chrono::duration<double, std::milli>(Clock::now() - t->started).count();
-        const std::string where = " from " + sv.url;
 
         if (t->status > 0) {
             last_answer = Clock::now();
             sv.refusals = 0;
         }
+        auto where = [&sv] { return " from " + sv.url; }; // for the reasons of failures only
         // The write callback stopped it: an error event, a malformed chunk, an oversized response.
         if (code == CURLE_WRITE_ERROR && !t->stop_reason.empty()) {
             if (t->stop_retryable)
-                retry_or_fail(index, server, t->stop_reason + where, "");
+                retry_or_fail(index, server, t->stop_reason + where(), "");
             else
-                fail(index, t->stop_reason + where);
+                fail(index, t->stop_reason + where());
             return;
         }
         if (code != CURLE_OK) {
@@ -452,12 +459,12 @@ struct Engine {
             if (t->idle_abort)
                 reason = (t->as_stream ? "stream broken: " : "") + std::string("no data for ") +
                          std::to_string(t->idle.count()) + " s (idle timeout)";
-            last_transport_error = reason + where;
+            last_transport_error = reason + where();
             if (code == CURLE_COULDNT_CONNECT || code == CURLE_COULDNT_RESOLVE_HOST) mark_refused(server);
             if (core::net::retryable_transport(code))
-                retry_or_fail(index, server, reason + where, "");
+                retry_or_fail(index, server, reason + where(), "");
             else
-                fail(index, reason + where);
+                fail(index, reason + where());
             return;
         }
         if (t->status == 200) {
@@ -465,14 +472,14 @@ struct Engine {
                 if (t->out.finish_reason.empty()) {
                     retry_or_fail(index, server,
                                   std::string("stream ended without a finish reason") +
-                                      (t->sse.mid_event() ? " (cut mid-event)" : "") + where,
+                                      (t->sse.mid_event() ? " (cut mid-event)" : "") + where(),
                                   "");
                     return;
                 }
             } else {
                 std::string error;
                 if (!openai::parse_response(t->body, s.endpoint, t->out, error)) {
-                    retry_or_fail(index, server, error + where, "");
+                    retry_or_fail(index, server, error + where(), "");
                     return;
                 }
             }
@@ -480,7 +487,7 @@ struct Engine {
             deliver(index, std::move(t->out));
             return;
         }
-        std::string reason = "HTTP " + std::to_string(t->status) + where + ": " + openai::server_message(t->body);
+        std::string reason = "HTTP " + std::to_string(t->status) + where() + ": " + openai::server_message(t->body);
         if (core::net::retryable_status(t->status))
             retry_or_fail(index, server, reason, t->retry_after);
         else

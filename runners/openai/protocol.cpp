@@ -525,10 +525,11 @@ private:
         ++p_;
         for (;;) {
             const char* run = p_;
+            unsigned char seen = 0; // the bits of every byte of the run: ASCII needs no UTF-8 check
             while (p_ < end_ && *p_ != '"' && *p_ != '\\' && static_cast<unsigned char>(*p_) >= 0x20)
-                ++p_;
+                seen |= static_cast<unsigned char>(*p_++);
             std::string_view plain(run, static_cast<std::size_t>(p_ - run));
-            if (!core::is_valid_utf8(plain)) return false;
+            if ((seen & 0x80) != 0 && !core::is_valid_utf8(plain)) return false;
             if (out) out->append(plain);
             if (p_ == end_ || static_cast<unsigned char>(*p_) < 0x20) return false;
             if (*p_ == '"') {

@@ -8,6 +8,7 @@
 #include <netinet/tcp.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -15,6 +16,7 @@
 #include <cctype>
 #include <cerrno>
 #include <charconv>
+#include <chrono>
 #include <cstring>
 #include <ctime>
 #include <deque>
@@ -198,6 +200,11 @@ EpollServer::EpollServer(FakeOpenAIOptions options) : opt_(std::move(options)) {
     QEVAL_CHECK(opt_.event_loops >= 1, ErrorCode::usage, "fake_openai: event_loops must be >= 1");
     QEVAL_CHECK(opt_.content_chunks >= 1 && opt_.reasoning_chunks >= 0, ErrorCode::usage,
                 "fake_openai: content_chunks must be >= 1 and reasoning_chunks >= 0");
+    rlimit files{}; // a connection is a descriptor: allow as many as the hard limit does
+    if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+        files.rlim_cur = files.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &files);
+    }
     listen_fd_ = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     QEVAL_CHECK(listen_fd_ >= 0, ErrorCode::network, std::string("fake_openai: socket: ") + std::strerror(errno));
     int one = 1;
@@ -288,7 +295,11 @@ void EpollServer::run(Loop& loop) {
 void EpollServer::accept_all(Loop& loop) {
     for (;;) {
         int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
-        if (fd < 0) return; // EAGAIN: taken by another loop or none left; other errors: the client gave up
+        if (fd < 0) {
+            // Out of descriptors: the listening socket stays readable, so wait a little instead of spinning.
+            if (errno == EMFILE || errno == ENFILE) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+            return; // EAGAIN: taken by another loop or none left; other errors: the client gave up
+        }
         int one = 1;
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
         auto c = std::make_unique<Connection>();

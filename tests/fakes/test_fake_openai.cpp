@@ -757,6 +757,7 @@ TEST_CASE("fake_openai: the epoll engine keeps connections alive and answers pip
     FakeOpenAI fake(o);
     httplib::Client cli("127.0.0.1", fake.port());
     cli.set_keep_alive(true);
+    cli.set_tcp_nodelay(true); // headers and body are two writes: Nagle would hold the body for the delayed ACK
     for (int i = 0; i < 50; ++i) {
         auto r =
             cli.Post("/v1/chat/completions", chat_body("again " + std::to_string(i), i % 2 == 1), "application/json");

@@ -110,7 +110,7 @@ struct Transfer {
         retry_after.clear();
         content_type.clear();
         out = core::ModelOutput{};
-        sse = SseReader{};
+        sse.reset();
         errbuf[0] = '\0';
         started = Clock::now();
         last_data = started;

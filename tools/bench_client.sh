@@ -7,7 +7,10 @@
 #
 # What is measured for qeval is the whole `qeval run`: data set loading, request building, the HTTP client, SSE
 # parsing, grading every response and committing it to SQLite (synchronous=FULL), process start to exit. The fake
-# server runs on the same machine and its CPU is reported beside. Targets (issue 4): >= 10,000 requests/s and
+# server runs on the same machine, by default with its epoll engine (`qeval_fake_openai --engine epoll`: one event
+# loop thread, about 20-30 us of CPU per request) so that it takes little of the CPU the client is measured on;
+# FAKE_ENGINE=httplib uses the tests' cpp-httplib engine (a thread per connection, 50-80 us per request) as before.
+# Its CPU is reported beside (server_cpu_s, server_us/request). Targets (issue 4): >= 10,000 requests/s and
 # >= 200,000 stream events/s at concurrency 256 on a 2-core machine, >= 10x lm-eval's throughput at equal concurrency.
 #
 # Usage: tools/bench_client.sh [BUILD_DIR]      (default build; builds qeval and qeval_fake_openai if needed)
@@ -15,6 +18,7 @@
 #   LMEVAL_N=2000 requests per lm-eval measurement (lm-eval is slower; its rate does not depend on N much)
 #   CHUNKS=16     content deltas per streamed answer (events per response = CHUNKS + 4: role, finish, usage, [DONE])
 #   LEVELS="1 64 256 1024"   SKIP_LMEVAL=1 to leave lm-eval out   RSS_SAMPLES=100000
+#   FAKE_ENGINE=epoll (or httplib)
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -25,6 +29,7 @@ LMEVAL_N=${LMEVAL_N:-2000}
 CHUNKS=${CHUNKS:-16}
 LEVELS=${LEVELS:-"1 64 256 1024"}
 RSS_SAMPLES=${RSS_SAMPLES:-100000}
+FAKE_ENGINE=${FAKE_ENGINE:-epoll}
 
 cmake --build "$build" --target qeval qeval_fake_openai -j"$(nproc)" >/dev/null
 qeval=$build/qeval
@@ -44,7 +49,7 @@ with open(sys.argv[1], "w") as f:
                             "subject": "Prealgebra", "level": 1}) + "\n")
 EOF
 
-"$fake" --port 0 --port-file "$tmp/port" --threads 1100 --chunks "$CHUNKS" --accuracy 0.7 \
+"$fake" --engine "$FAKE_ENGINE" --port 0 --port-file "$tmp/port" --threads 1100 --chunks "$CHUNKS" --accuracy 0.7 \
     --task math500 --data-dir "$tmp/data" >"$tmp/fake.log" 2>&1 &
 fake_pid=$!
 for _ in $(seq 100); do [[ -s $tmp/port ]] && break; sleep 0.1; done
@@ -72,9 +77,11 @@ qeval_run() {
     echo "$(cat "$tmp/time") $(awk -v a="$before" -v b="$after" -v hz="$hz" 'BEGIN{printf "%.2f", (b-a)/hz}') $stored"
 }
 
-echo "qeval $("$qeval" --version 2>/dev/null | head -1)  fake server: $base  $(nproc) cores  $(date -u +%FT%TZ)"
+echo "qeval $("$qeval" --version 2>/dev/null | head -1)  fake server: $base ($FAKE_ENGINE engine)  $(nproc) cores  $(date -u +%FT%TZ)"
+echo "load: $(uptime | sed 's/.*load average/load average/')"
 echo
-printf '%-24s %6s %8s %10s %12s %14s %12s %10s\n' client concur requests wall_s requests/s cpu_us/request events/s server_cpu_s
+row() { printf '%-24s %6s %8s %10s %12s %14s %12s %12s %10s\n' "$@"; }
+row client concur requests wall_s requests/s cpu_us/request events/s server_cpu_s server_us/req
 declare -A qeval_plain
 for c in $LEVELS; do
     n=$N
@@ -86,7 +93,8 @@ for c in $LEVELS; do
         events=-
         [[ $mode = --stream ]] && events=$(awk -v n="$stored" -v w="$wall" -v k="$CHUNKS" 'BEGIN{printf "%.0f", n*(k+4)/w}')
         [[ $mode = --no-stream ]] && qeval_plain[$c]=$rate
-        printf '%-24s %6s %8s %10s %12s %14s %12s %10s\n' "qeval ${mode#--}" "$c" "$stored" "$wall" "$rate" "$cpu" "$events" "$server"
+        row "qeval ${mode#--}" "$c" "$stored" "$wall" "$rate" "$cpu" "$events" "$server" \
+            "$(awk -v n="$stored" -v s="$server" 'BEGIN{printf "%.0f", s*1e6/n}')"
     done
 done
 
@@ -106,7 +114,7 @@ import json, sys
 j = json.loads(sys.argv[1])
 print(j["client"].replace(" ", "-"), round(j["wall_s"], 2), round(j["requests_per_s"]), round(j["cpu_ms_per_request"] * 1000))
 ' "$out")
-        printf '%-24s %6s %8s %10s %12s %14s %12s %10s\n' "$name" "$c" "$n" "$wall" "$rate" "$cpu" - "$server"
+        row "$name" "$c" "$n" "$wall" "$rate" "$cpu" - "$server" "$(awk -v n="$n" -v s="$server" 'BEGIN{printf "%.0f", s*1e6/n}')"
         ratio=$(awk -v q="${qeval_plain[$c]}" -v l="$rate" 'BEGIN{printf "%.1f", q/l}')
         echo "  ratio at concurrency $c (not streamed, both): qeval / lm-eval = ${ratio}x"
     done
@@ -115,7 +123,7 @@ fi
 echo
 # Long streams (reasoning outputs run to thousands of tokens): SSE events per second with LONG_CHUNKS deltas each.
 LONG_CHUNKS=${LONG_CHUNKS:-256}
-"$fake" --port 0 --port-file "$tmp/port2" --threads 1100 --chunks "$LONG_CHUNKS" --accuracy 0.7 \
+"$fake" --engine "$FAKE_ENGINE" --port 0 --port-file "$tmp/port2" --threads 1100 --chunks "$LONG_CHUNKS" --accuracy 0.7 \
     --task math500 --data-dir "$tmp/data" >"$tmp/fake2.log" 2>&1 &
 fake2_pid=$!
 for _ in $(seq 100); do [[ -s $tmp/port2 ]] && break; sleep 0.1; done

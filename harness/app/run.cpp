@@ -107,7 +107,7 @@ public:
 
 private:
     static constexpr std::size_t kCapacity = 4096, kGroup = 1024, kTake = 32;
-    static constexpr std::chrono::milliseconds kPoll{5};
+    static constexpr std::chrono::milliseconds kPoll{5}, kGather{20};
 
     // Takes what is queued (up to kTake at once: fewer wake-ups), grades it, hands it to the writer.
     void grade_loop() {
@@ -143,12 +143,17 @@ private:
     }
 
     void write_loop() {
-        auto last_beat = std::chrono::steady_clock::now();
+        auto last_beat = std::chrono::steady_clock::now(), last_commit = last_beat;
         std::vector<StoredSample> group;
         for (;;) {
             {
                 std::unique_lock lock(mu_);
                 graded_.wait_for(lock, kPoll, [&] { return !out_queue_.empty() || graders_done_; });
+                // At full speed a group gathers for kGather after the last commit: fewer, larger transactions (each
+                // costs a prepare-free but fsync'ed commit). Slow responses still commit within kGather.
+                if (!out_queue_.empty())
+                    graded_.wait_until(lock, last_commit + kGather,
+                                       [&] { return out_queue_.size() >= kGroup || graders_done_; });
                 while (!out_queue_.empty() && group.size() < kGroup) {
                     group.push_back(std::move(out_queue_.front()));
                     out_queue_.pop_front();
@@ -158,6 +163,7 @@ private:
             try {
                 if (!group.empty()) {
                     stored_ += store_.store(run_id_, group);
+                    last_commit = std::chrono::steady_clock::now();
                     for (const auto& s : group)
                         on_commit_(s); // acknowledged only now, after the commit
                     group.clear();

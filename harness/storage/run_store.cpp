@@ -48,8 +48,9 @@ core::Verdict verdict_or_error(const std::string& s) {
     return core::verdict_from_string(s).value_or(core::Verdict::error);
 }
 
+// {"details": ..., "explanation": ...}, as a tree of the two would dump, without copying them into one.
 std::string grade_details_json(const core::Score& score) {
-    return core::Json{{"explanation", score.explanation}, {"details", score.details}}.dump();
+    return "{\"details\":" + score.details.dump() + ",\"explanation\":" + core::Json(score.explanation).dump() + "}";
 }
 
 void read_grade_details(const std::string& text, core::Score& score) {
@@ -279,7 +280,9 @@ std::set<std::pair<std::string, int>> RunStore::done_pairs(std::int64_t run_id) 
 std::size_t RunStore::store(std::int64_t run_id, const std::vector<StoredSample>& batch) {
     if (batch.empty()) return 0;
     ImmediateTransaction tx(db_);
-    Statement st = db_.prepare(upsert_sample_sql());
+    if (!upsert_sample_) upsert_sample_.emplace(db_.prepare(upsert_sample_sql()));
+    Statement& st = *upsert_sample_;
+    st.reset(); // also after a failed step in an earlier call
     const std::string created_at = core::utc_now_iso();
     std::size_t added = 0;
     for (const StoredSample& s : batch) {

@@ -138,6 +138,7 @@ private:
 
     Database db_;
     std::string owner_;
+    std::optional<Statement> upsert_sample_; // prepared on the first store(), kept for the next ones
 };
 
 } // namespace qeval::harness

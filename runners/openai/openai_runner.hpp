@@ -1,10 +1,11 @@
 // The OpenAI-compatible endpoint runner: vLLM, SGLang, TensorRT-LLM (trtllm-serve), llama.cpp, the OpenAI API.
 // One I/O thread drives libcurl's multi interface through its socket API and epoll (libcurl docs,
-// "curl_multi_socket_action" and the hiperfifo/ephiperfifo examples): at most `concurrency` requests in flight over
-// kept-alive connections, spread over one or more servers (least busy first; a server that refuses connections
-// is taken out and tried again after a growing pause). Streaming (SSE) by default, with an idle timeout per request;
-// retries follow core/net/retry.hpp; a sample whose request failed for good comes back with `error` set, never as
-// an answer. The API key is read from the environment only and is never stored or printed.
+// "curl_multi_socket_action" and the hiperfifo/ephiperfifo examples), with the connections split over multi handles
+// of at most 16 (libcurl's connection reuse walks every connection of its handle): at most `concurrency` requests in
+// flight over kept-alive connections, spread over one or more servers (least busy first; a server that refuses
+// connections is taken out and tried again after a growing pause). Streaming (SSE) by default, with an idle timeout per
+// request; retries follow core/net/retry.hpp; a sample whose request failed for good comes back with `error` set, never
+// as an answer. The API key is read from the environment only and is never stored or printed.
 #pragma once
 
 #include <string>

@@ -68,7 +68,10 @@ core::Json parse_object(std::string_view text) {
 
 } // namespace
 
-std::string request_body(const GenerateRequest& request, const BodyOptions& o) {
+namespace {
+
+// The body as a JSON tree: only when extra_body must be merged in (a JSON merge patch).
+std::string request_body_tree(const GenerateRequest& request, const BodyOptions& o) {
     core::Json j = core::Json::object();
     j["model"] = o.model;
     if (o.endpoint == Endpoint::chat) {
@@ -93,28 +96,194 @@ std::string request_body(const GenerateRequest& request, const BodyOptions& o) {
     return j.dump(-1, ' ', false, core::Json::error_handler_t::replace);
 }
 
+// A JSON string literal as nlohmann::json dumps it (UTF-8 kept, invalid UTF-8 replaced by U+FFFD).
+void append_quoted(std::string& out, std::string_view text) {
+    if (!core::is_valid_utf8(text)) {
+        out += core::Json(std::string(text)).dump(-1, ' ', false, core::Json::error_handler_t::replace);
+        return;
+    }
+    static constexpr char kHex[] = "0123456789abcdef";
+    out += '"';
+    std::size_t plain = 0;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        if (c >= 0x20 && c != '"' && c != '\\') continue;
+        out.append(text.data() + plain, i - plain);
+        plain = i + 1;
+        switch (c) {
+        case '"':
+            out += "\\\"";
+            break;
+        case '\\':
+            out += "\\\\";
+            break;
+        case '\b':
+            out += "\\b";
+            break;
+        case '\f':
+            out += "\\f";
+            break;
+        case '\n':
+            out += "\\n";
+            break;
+        case '\r':
+            out += "\\r";
+            break;
+        case '\t':
+            out += "\\t";
+            break;
+        default:
+            out += "\\u00";
+            out += kHex[c >> 4];
+            out += kHex[c & 0xF];
+        }
+    }
+    out.append(text.data() + plain, text.size() - plain);
+    out += '"';
+}
+
+void append_number(std::string& out, double v) {
+    out += core::Json(v).dump(); // nlohmann's shortest round-trip form, as the tree would write it
+}
+
+} // namespace
+
+// Written directly, with the keys in the order a JSON tree (std::map) dumps them: the same bytes without building
+// and walking a tree per request.
+std::string request_body(const GenerateRequest& request, const BodyOptions& o) {
+    if (!o.extra_body.empty()) return request_body_tree(request, o);
+    const core::GenerateConfig& g = request.config;
+    std::string out;
+    std::size_t bytes = 200 + o.model.size();
+    for (const auto& m : request.messages)
+        bytes += m.content.size() + m.role.size() + 32;
+    out.reserve(bytes);
+    out += '{';
+    auto key = [&](const char* k) {
+        if (out.size() > 1) out += ',';
+        out += '"';
+        out += k;
+        out += "\":";
+    };
+    if (g.max_tokens) {
+        key("max_tokens");
+        out += std::to_string(*g.max_tokens);
+    }
+    if (o.endpoint == Endpoint::chat) {
+        key("messages");
+        out += '[';
+        for (std::size_t i = 0; i < request.messages.size(); ++i) {
+            out += i == 0 ? "{\"content\":" : ",{\"content\":";
+            append_quoted(out, request.messages[i].content);
+            out += ",\"role\":";
+            append_quoted(out, request.messages[i].role);
+            out += '}';
+        }
+        out += ']';
+    }
+    if (g.min_p) {
+        key("min_p");
+        append_number(out, *g.min_p);
+    }
+    key("model");
+    append_quoted(out, o.model);
+    if (o.endpoint == Endpoint::completions) {
+        std::string prompt;
+        for (const auto& m : request.messages)
+            prompt += (prompt.empty() ? "" : "\n\n") + m.content;
+        key("prompt");
+        append_quoted(out, prompt);
+    }
+    if (g.seed) {
+        key("seed");
+        out += std::to_string(static_cast<std::int64_t>(*g.seed & 0x7fffffffULL));
+    }
+    if (!g.stop.empty()) {
+        key("stop");
+        out += '[';
+        for (std::size_t i = 0; i < g.stop.size(); ++i) {
+            if (i > 0) out += ',';
+            append_quoted(out, g.stop[i]);
+        }
+        out += ']';
+    }
+    key("stream");
+    out += o.stream ? "true" : "false";
+    if (o.stream && o.stream_usage) {
+        key("stream_options");
+        out += "{\"include_usage\":true}";
+    }
+    if (g.temperature) {
+        key("temperature");
+        append_number(out, *g.temperature);
+    }
+    if (g.top_k) {
+        key("top_k");
+        out += std::to_string(*g.top_k);
+    }
+    if (g.top_p) {
+        key("top_p");
+        append_number(out, *g.top_p);
+    }
+    out += '}';
+    return out;
+}
+
 namespace {
 
-// Reads one stream chunk in a single pass without building a JSON tree or allocating for what it skips: a server
-// streams tens of thousands of chunks a second, and a chunk is small with few fields that matter. It validates the
-// whole text as JSON (RFC 8259: structure, strings with their escapes and UTF-8, numbers, literals) and takes
-// choices[index 0].delta.{content, reasoning_content, reasoning} (chat) or .text (completions), .finish_reason,
-// usage.{prompt,completion}_tokens, and whether a non-null `error` member is present.
+// What a scan takes from a stream chunk or a whole response. One per thread is reused, so that its strings keep
+// their capacity and a chunk costs no allocation.
+struct Reading {
+    std::string text, reasoning, finish; // of choices[index 0]
+    std::string reasoning2;              // message.reasoning of a whole response (after reasoning_content)
+    std::int64_t prompt_tokens = kUnset, completion_tokens = kUnset;
+    bool has_error = false; // a non-null `error` member
+    bool choice = false;    // choices[index 0] was there
+    bool message = false;   // ... with a `message` object (whole chat responses)
+    // the choice being read
+    std::string c_text, c_reasoning, c_reasoning2, c_finish;
+
+    static constexpr std::int64_t kUnset = INT64_MIN; // number() never gives it (it saturates at -INT64_MAX)
+
+    void clear() {
+        text.clear();
+        reasoning.clear();
+        finish.clear();
+        reasoning2.clear();
+        prompt_tokens = completion_tokens = kUnset;
+        has_error = choice = message = false;
+    }
+};
+
+// Which member of choices[index 0] holds the answer.
+enum class Shape {
+    delta,   // a chat stream chunk: delta.{content, reasoning_content, reasoning}
+    message, // a whole chat response: message.{content, reasoning_content, reasoning}
+    text,    // completions, streamed or not: text
+};
+
+// Reads one stream chunk or whole response in a single pass without building a JSON tree or allocating for what it
+// skips: a server streams tens of thousands of chunks a second, and a chunk is small with few fields that matter. It
+// validates the whole text as JSON (RFC 8259: structure, strings with their escapes and UTF-8, numbers, literals) and
+// takes choices[index 0]'s answer (see Shape) and .finish_reason, usage.{prompt,completion}_tokens, and whether a
+// non-null `error` member is present.
 class ChunkScanner {
 public:
-    ChunkScanner(std::string_view text, bool chat) : p_(text.data()), end_(text.data() + text.size()), chat_(chat) {}
+    ChunkScanner(std::string_view text, Shape shape, Reading& r)
+        : p_(text.data()), end_(text.data() + text.size()), shape_(shape), r_(r) {}
 
     enum class Result { ok, malformed, not_object };
-    Result scan(core::ModelOutput& out, bool& has_error) {
+    Result scan() {
+        r_.clear();
         ws();
         if (p_ == end_ || *p_ != '{')
             return p_ != end_ && value(0) && at_end() ? Result::not_object : Result::malformed;
         bool ok = members([&](std::string_view key) {
-            if (key == "choices") return choices(out);
-            if (key == "usage") return usage(out);
+            if (key == "choices") return choices();
+            if (key == "usage") return usage();
             if (key == "error") {
                 ws();
-                if (!literal_is_null()) has_error = true;
+                if (!literal_is_null()) r_.has_error = true;
                 return value(1);
             }
             return value(1);
@@ -158,7 +327,7 @@ private:
         }
     }
 
-    bool choices(core::ModelOutput& out) {
+    bool choices() {
         ws();
         if (p_ == end_ || *p_ != '[') return value(1);
         ++p_;
@@ -166,7 +335,7 @@ private:
         for (;;) {
             ws();
             if (p_ < end_ && *p_ == '{') {
-                if (!choice(out)) return false;
+                if (!choice()) return false;
             } else if (!value(2)) {
                 return false;
             }
@@ -175,39 +344,56 @@ private:
         }
     }
 
-    bool choice(core::ModelOutput& out) {
-        std::string text, reasoning, finish;
+    bool choice() {
+        r_.c_text.clear();
+        r_.c_reasoning.clear();
+        r_.c_reasoning2.clear();
+        r_.c_finish.clear();
+        bool message = false;
         std::int64_t index = 0;
         bool ok = members([&](std::string_view key) {
             ws();
             if (key == "index") return numeric() ? number(&index) : value(3);
-            if (key == "finish_reason") return string_or_value(&finish, 3);
-            if (key == "text" && !chat_) return string_or_value(&text, 3);
-            if (key == "delta" && chat_ && p_ < end_ && *p_ == '{')
+            if (key == "finish_reason") return string_or_value(&r_.c_finish, 3);
+            if (key == "text" && shape_ == Shape::text) return string_or_value(&r_.c_text, 3);
+            if (key == "delta" && shape_ == Shape::delta && p_ < end_ && *p_ == '{')
                 return members([&](std::string_view field) {
                     ws();
-                    if (field == "content") return string_or_value(&text, 4);
-                    if (field == "reasoning_content" || field == "reasoning") return string_or_value(&reasoning, 4);
+                    if (field == "content") return string_or_value(&r_.c_text, 4);
+                    if (field == "reasoning_content" || field == "reasoning")
+                        return string_or_value(&r_.c_reasoning, 4);
                     return value(4);
                 });
+            if (key == "message" && shape_ == Shape::message && p_ < end_ && *p_ == '{') {
+                message = true;
+                return members([&](std::string_view field) {
+                    ws();
+                    if (field == "content") return string_or_value(&r_.c_text, 4);
+                    if (field == "reasoning_content") return string_or_value(&r_.c_reasoning, 4);
+                    if (field == "reasoning") return string_or_value(&r_.c_reasoning2, 4);
+                    return value(4);
+                });
+            }
             return value(3);
         });
-        if (ok && index == 0 && !choice_taken_) {
-            choice_taken_ = true;
-            out.text += text;
-            out.reasoning += reasoning;
-            if (!finish.empty()) out.finish_reason = std::move(finish);
+        if (ok && index == 0 && !r_.choice) {
+            r_.choice = true;
+            r_.message = message;
+            std::swap(r_.text, r_.c_text);
+            std::swap(r_.reasoning, r_.c_reasoning);
+            std::swap(r_.reasoning2, r_.c_reasoning2);
+            std::swap(r_.finish, r_.c_finish);
         }
         return ok;
     }
 
-    bool usage(core::ModelOutput& out) {
+    bool usage() {
         ws();
         if (p_ == end_ || *p_ != '{') return value(1);
         return members([&](std::string_view key) {
             ws();
-            if (key == "prompt_tokens") return numeric() ? number(&out.prompt_tokens) : value(2);
-            if (key == "completion_tokens") return numeric() ? number(&out.completion_tokens) : value(2);
+            if (key == "prompt_tokens") return numeric() ? number(&r_.prompt_tokens) : value(2);
+            if (key == "completion_tokens") return numeric() ? number(&r_.completion_tokens) : value(2);
             return value(2);
         });
     }
@@ -339,10 +525,11 @@ private:
         ++p_;
         for (;;) {
             const char* run = p_;
+            unsigned char seen = 0; // the bits of every byte of the run: ASCII needs no UTF-8 check
             while (p_ < end_ && *p_ != '"' && *p_ != '\\' && static_cast<unsigned char>(*p_) >= 0x20)
-                ++p_;
+                seen |= static_cast<unsigned char>(*p_++);
             std::string_view plain(run, static_cast<std::size_t>(p_ - run));
-            if (!core::is_valid_utf8(plain)) return false;
+            if ((seen & 0x80) != 0 && !core::is_valid_utf8(plain)) return false;
             if (out) out->append(plain);
             if (p_ == end_ || static_cast<unsigned char>(*p_) < 0x20) return false;
             if (*p_ == '"') {
@@ -401,37 +588,55 @@ private:
 
     const char* p_;
     const char* end_;
-    bool chat_;
-    bool choice_taken_ = false;
+    Shape shape_;
+    Reading& r_;
     std::string key_;
 };
+
+Reading& reading() {
+    thread_local Reading r;
+    return r;
+}
 
 } // namespace
 
 EventStatus apply_stream_event(std::string_view data, Endpoint endpoint, core::ModelOutput& out, std::string& error) {
     std::string_view d = core::trim(data);
     if (d == "[DONE]") return EventStatus::done;
-    core::ModelOutput delta;
-    bool has_error = false;
-    auto result = ChunkScanner(d, endpoint == Endpoint::chat).scan(delta, has_error);
+    Reading& r = reading();
+    auto result = ChunkScanner(d, endpoint == Endpoint::chat ? Shape::delta : Shape::text, r).scan();
     if (result != ChunkScanner::Result::ok) {
         error = "malformed stream event: " + quote(d);
         return EventStatus::error;
     }
-    if (has_error) {
+    if (r.has_error) {
         std::string e = error_of(parse_object(d));
         error = "error in the stream: " + (e.empty() ? quote(d) : e);
         return EventStatus::error;
     }
-    out.text += delta.text;
-    out.reasoning += delta.reasoning;
-    if (!delta.finish_reason.empty()) out.finish_reason = std::move(delta.finish_reason);
-    if (delta.prompt_tokens) out.prompt_tokens = delta.prompt_tokens;
-    if (delta.completion_tokens) out.completion_tokens = delta.completion_tokens;
+    out.text += r.text;
+    out.reasoning += r.reasoning;
+    if (!r.finish.empty()) out.finish_reason = r.finish;
+    if (r.prompt_tokens != Reading::kUnset && r.prompt_tokens != 0) out.prompt_tokens = r.prompt_tokens;
+    if (r.completion_tokens != Reading::kUnset && r.completion_tokens != 0) out.completion_tokens = r.completion_tokens;
     return EventStatus::ok;
 }
 
 bool parse_response(std::string_view body, Endpoint endpoint, core::ModelOutput& out, std::string& error) {
+    // The usual answer in one pass; anything else (an error, no choice or message, not JSON) through the tree below,
+    // which says what is wrong.
+    Reading& r = reading();
+    const bool chat = endpoint == Endpoint::chat;
+    if (ChunkScanner(body, chat ? Shape::message : Shape::text, r).scan() == ChunkScanner::Result::ok && !r.has_error &&
+        r.choice && (r.message || !chat)) {
+        out.text += r.text;
+        out.reasoning += r.reasoning;
+        out.reasoning += r.reasoning2;
+        if (!r.finish.empty()) out.finish_reason = r.finish;
+        if (r.prompt_tokens != Reading::kUnset) out.prompt_tokens = r.prompt_tokens;
+        if (r.completion_tokens != Reading::kUnset) out.completion_tokens = r.completion_tokens;
+        return true;
+    }
     core::Json j = parse_object(body);
     if (j.is_null()) {
         error = "malformed response (not a JSON object): " + quote(body);

@@ -4,7 +4,9 @@
 // Line ends: CRLF, LF or CR. A line or event over `max_event_bytes` stops the reader (overflow()).
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -17,6 +19,13 @@ public:
     // Feeds bytes; calls on_event(std::string_view data) for every complete event. Returns false once overflowed, or
     // when on_event returned false (the caller wants to stop reading).
     template <class OnEvent> bool feed(std::string_view bytes, OnEvent&& on_event);
+
+    // Ready for a new stream, keeping the buffers' capacity (a reader is reused for every request of a connection).
+    void reset() {
+        line_.clear();
+        data_.clear();
+        has_data_ = skip_lf_ = overflow_ = false;
+    }
 
     bool overflow() const { return overflow_; }
     // True while a line or an event is only partly received (a stream that ends here was cut mid-event).
@@ -63,10 +72,15 @@ template <class OnEvent> bool SseReader::feed(std::string_view bytes, OnEvent&& 
         if (bytes.front() == '\n') bytes.remove_prefix(1);
         skip_lf_ = false;
     }
+    // The next CR and LF, found by memchr and looked for again only once passed (most servers send LF only).
+    auto next = [&](char c) { return static_cast<const char*>(std::memchr(bytes.data(), c, bytes.size())); };
+    const char* cr = next('\r');
+    const char* lf = next('\n');
     while (!bytes.empty()) {
-        std::size_t end = 0; // the first CR or LF (find_first_of calls memchr once per byte: too slow here)
-        while (end < bytes.size() && bytes[end] != '\n' && bytes[end] != '\r')
-            ++end;
+        if (cr && cr < bytes.data()) cr = next('\r');
+        if (lf && lf < bytes.data()) lf = next('\n');
+        const char* stop = lf && cr ? std::min(lf, cr) : (lf ? lf : cr);
+        std::size_t end = stop ? static_cast<std::size_t>(stop - bytes.data()) : bytes.size();
         if (end == bytes.size()) {
             if (line_.size() + bytes.size() > max_) {
                 overflow_ = true;

@@ -1,10 +1,10 @@
-// The fake OpenAI server (see fake_openai.hpp): request parsing and validation, the deterministic draws (answer,
-// "length", fault per attempt), and the responses. Shapes follow vLLM's OpenAI server
-// (vllm/entrypoints/openai/serving_chat.py chat_completion_stream_generator and protocol.py, as of 2025): a first
-// chunk with delta {role: "assistant", content: ""}, one chunk per delta, a finish chunk carrying finish_reason and
-// stop_reason, with stream_options.include_usage a last chunk with "choices": [] and usage, then "data: [DONE]"; an
-// error raised while streaming becomes a `data: {"error": {...}}` event followed by "data: [DONE]". Error objects are
-// protocol.py's ErrorResponse: {"error": {"message", "type", "param", "code": the HTTP status}}.
+// The fake OpenAI server (see fake_openai.hpp): its public face, and the cpp-httplib engine with the fault draw per
+// attempt and the responses of each fault (validation and the answer draws are fake_openai_wire's). Shapes follow
+// vLLM's OpenAI server (vllm/entrypoints/openai/serving_chat.py chat_completion_stream_generator and protocol.py, as of
+// 2025): a first chunk with delta {role: "assistant", content: ""}, one chunk per delta, a finish chunk carrying
+// finish_reason and stop_reason, with stream_options.include_usage a last chunk with "choices": [] and usage, then
+// "data: [DONE]"; an error raised while streaming becomes a `data: {"error": {...}}` event followed by "data: [DONE]".
+// Error objects are protocol.py's ErrorResponse: {"error": {"message", "type", "param", "code": the HTTP status}}.
 #include "tests/fakes/fake_openai.hpp"
 
 #include <atomic>
@@ -18,6 +18,7 @@
 #include "core/error.hpp"
 #include "core/hash.hpp"
 #include "tests/fakes/controlled_server.hpp"
+#include "tests/fakes/fake_openai_engine.hpp"
 #include "tests/fakes/fake_openai_wire.hpp"
 
 namespace qeval::testing {
@@ -27,28 +28,20 @@ using namespace std::chrono_literals;
 
 constexpr int kBacklog = 4096; // pending connects (capped by net.core.somaxconn)
 
-// One completion request after validation, with its draws.
-struct Plan {
-    bool chat = true;
-    bool stream = false;
-    bool include_usage = false;
-    std::string model;
-    std::string prompt; // the last user message (chat) or the prompt (completions)
-    std::int64_t prompt_tokens = 0;
-    std::string key;
-    int attempt = 0;
-    Fault fault = Fault::none;
-    bool correct = true;
-    bool length = false;
-};
+namespace {
 
-struct FakeOpenAI::Impl {
-    explicit Impl(FakeOpenAIOptions options);
-    void stop();
+// The cpp-httplib engine: a worker thread per connection (ControlledServer), every fault.
+struct HttplibServer : FakeServerEngine {
+    explicit HttplibServer(FakeOpenAIOptions options);
+    ~HttplibServer() override { stop(); }
+    void stop() override;
+    int port() const override { return port_; }
+    const FakeOpenAIOptions& options() const override { return opt; }
+    FakeOpenAI::Stats stats() const override;
+    std::string last_request() const override;
+
     void serve(const httplib::Request& q, httplib::Response& r, bool chat);
-    std::string parse(const std::string& text, bool chat, Plan& p) const;
     void draw(Plan& p);
-    double uniform(const std::string& key, int attempt, std::string_view label) const;
     bool pause(std::chrono::microseconds d, bool watch_peer);
     void respond(const Plan& p, httplib::Response& r);
     void send_body(httplib::Response& r, std::string body, const std::string& key, bool cut);
@@ -64,16 +57,16 @@ struct FakeOpenAI::Impl {
     std::thread thread;
     std::atomic<bool> listening_done{false};
     std::atomic<bool> stopped{false};
-    int port = 0;
+    int port_ = 0;
     std::atomic<std::uint64_t> next_id{0};
     std::mutex wait_mu;
     std::condition_variable wait_cv;
     mutable std::mutex stats_mu;
-    Stats stats;
+    FakeOpenAI::Stats stats_;
     std::string last_body;
 };
 
-FakeOpenAI::Impl::Impl(FakeOpenAIOptions options) : opt(std::move(options)) {
+HttplibServer::HttplibServer(FakeOpenAIOptions options) : opt(std::move(options)) {
     QEVAL_CHECK(opt.threads >= 1, ErrorCode::usage, "fake_openai: threads must be >= 1");
     QEVAL_CHECK(opt.content_chunks >= 1 && opt.reasoning_chunks >= 0, ErrorCode::usage,
                 "fake_openai: content_chunks must be >= 1 and reasoning_chunks >= 0");
@@ -102,9 +95,9 @@ FakeOpenAI::Impl::Impl(FakeOpenAIOptions options) : opt(std::move(options)) {
             set_error(r, 404, "NotFoundError", "no route " + q.method + " " + q.path);
     });
 
-    port =
+    port_ =
         opt.port == 0 ? server.bind_to_any_port(opt.host) : (server.bind_to_port(opt.host, opt.port) ? opt.port : -1);
-    QEVAL_CHECK(port > 0, ErrorCode::network,
+    QEVAL_CHECK(port_ > 0, ErrorCode::network,
                 "fake_openai: cannot listen on " + opt.host + ":" + std::to_string(opt.port) + " (in use?)");
     QEVAL_CHECK(server.widen_backlog(kBacklog), ErrorCode::network,
                 "fake_openai: listen() with a wider backlog failed");
@@ -116,7 +109,7 @@ FakeOpenAI::Impl::Impl(FakeOpenAIOptions options) : opt(std::move(options)) {
         std::this_thread::sleep_for(1ms);
 }
 
-void FakeOpenAI::Impl::stop() {
+void HttplibServer::stop() {
     if (stopped.exchange(true)) return;
     server.begin_stop();
     { std::lock_guard<std::mutex> lock(wait_mu); }
@@ -126,7 +119,7 @@ void FakeOpenAI::Impl::stop() {
 }
 
 // Waits `d` (false when the server stops first, or with watch_peer when the client goes away).
-bool FakeOpenAI::Impl::pause(std::chrono::microseconds d, bool watch_peer) {
+bool HttplibServer::pause(std::chrono::microseconds d, bool watch_peer) {
     if (d <= 0us) return !server.stopping();
     auto deadline = std::chrono::steady_clock::now() + d;
     std::unique_lock<std::mutex> lock(wait_mu);
@@ -139,60 +132,14 @@ bool FakeOpenAI::Impl::pause(std::chrono::microseconds d, bool watch_peer) {
     return false;
 }
 
-std::string FakeOpenAI::Impl::parse(const std::string& text, bool chat, Plan& p) const {
-    Json body = Json::parse(text, nullptr, false);
-    if (body.is_discarded()) return "the request body is not valid JSON";
-    if (!body.is_object()) return "the request body must be a JSON object";
-    p.chat = chat;
-    try {
-        if (chat) {
-            auto it = body.find("messages");
-            if (it == body.end() || !it->is_array() || it->empty())
-                return "'messages' is required: a non-empty array of {\"role\", \"content\"}";
-            std::size_t bytes = 0;
-            for (const Json& m : *it) {
-                if (!m.is_object() || !m.contains("role")) return "each message must be an object with a role";
-                std::string content = message_text(m.value("content", Json()));
-                bytes += content.size();
-                if (m["role"] == "user") p.prompt = std::move(content);
-            }
-            p.prompt_tokens = static_cast<std::int64_t>(bytes / 4 + 1);
-        } else {
-            auto it = body.find("prompt");
-            if (it == body.end() || !(it->is_string() || it->is_array()))
-                return "'prompt' is required: a string (or an array of strings)";
-            p.prompt = it->is_string() ? it->get<std::string>() : message_text((*it).empty() ? Json() : (*it)[0]);
-            p.prompt_tokens = static_cast<std::int64_t>(p.prompt.size() / 4 + 1);
-        }
-        if (auto m = body.find("model"); m != body.end()) p.model = m->get<std::string>();
-        p.stream = body.value("stream", false);
-        if (auto so = body.find("stream_options"); so != body.end() && so->is_object())
-            p.include_usage = so->value("include_usage", false);
-    } catch (const Json::exception& e) {
-        return std::string("a request field has the wrong type: ") + e.what();
-    }
-    p.key = FakeOpenAI::request_key(body);
-    return {};
-}
-
-double FakeOpenAI::Impl::uniform(const std::string& key, int attempt, std::string_view label) const {
-    std::string text = key;
-    text += '|';
-    text += std::to_string(attempt);
-    text += '|';
-    text += label;
-    return static_cast<double>(core::derive_seed(text, opt.seed) >> 11) * 0x1.0p-53;
-}
-
-void FakeOpenAI::Impl::draw(Plan& p) {
+void HttplibServer::draw(Plan& p) {
     {
         std::lock_guard<std::mutex> lock(stats_mu);
-        p.attempt = stats.attempts_by_key[p.key]++;
+        p.attempt = stats_.attempts_by_key[p.key]++;
     }
-    p.correct = opt.accuracy >= 1 || uniform(p.key, 0, "correct") < opt.accuracy;
-    p.length = opt.length_rate > 0 && uniform(p.key, 0, "length") < opt.length_rate;
+    draw_answer(opt, p);
     if (p.attempt >= opt.faulty_attempts || opt.fault_rate.empty()) return;
-    double u = uniform(p.key, p.attempt, "fault"), cumulative = 0;
+    double u = uniform_draw(opt.seed, p.key, p.attempt, "fault"), cumulative = 0;
     for (const auto& [fault, rate] : opt.fault_rate) {
         if (fault == Fault::none) continue;
         cumulative += rate;
@@ -203,26 +150,27 @@ void FakeOpenAI::Impl::draw(Plan& p) {
     }
     if (p.fault == Fault::none) return;
     std::lock_guard<std::mutex> lock(stats_mu);
-    ++stats.faults[p.fault];
+    ++stats_.faults[p.fault];
 }
 
 // Counted before the last bytes go out (a client that got them sees the count), taken back if they could not be sent.
-void FakeOpenAI::Impl::completed(const std::string& key, int n) {
+void HttplibServer::completed(const std::string& key, int n) {
     std::lock_guard<std::mutex> lock(stats_mu);
-    stats.completed += n;
-    stats.completed_by_key[key] += n;
+    stats_.completed += n;
+    stats_.completed_by_key[key] += n;
 }
 
-void FakeOpenAI::Impl::serve(const httplib::Request& q, httplib::Response& r, bool chat) {
+void HttplibServer::serve(const httplib::Request& q, httplib::Response& r, bool chat) {
     {
         std::lock_guard<std::mutex> lock(stats_mu);
-        ++stats.requests;
+        ++stats_.requests;
         last_body = q.body;
     }
     if (!opt.api_key.empty() && q.get_header_value("Authorization") != "Bearer " + opt.api_key)
         return set_error(r, 401, "AuthenticationError", kUnauthorized);
     Plan p;
-    if (std::string bad = parse(q.body, chat, p); !bad.empty()) return set_error(r, 400, "BadRequestError", bad);
+    if (std::string bad = parse_request(q.body, chat, p); !bad.empty())
+        return set_error(r, 400, "BadRequestError", bad);
     if (!p.model.empty() && p.model != opt.model)
         return set_error(r, 404, "NotFoundError", "The model `" + p.model + "` does not exist.");
     draw(p);
@@ -230,7 +178,7 @@ void FakeOpenAI::Impl::serve(const httplib::Request& q, httplib::Response& r, bo
     respond(p, r);
 }
 
-void FakeOpenAI::Impl::respond(const Plan& p, httplib::Response& r) {
+void HttplibServer::respond(const Plan& p, httplib::Response& r) {
     switch (p.fault) {
     case Fault::reset:
         return ControlledServer::abort_connection();
@@ -262,7 +210,7 @@ void FakeOpenAI::Impl::respond(const Plan& p, httplib::Response& r) {
 }
 
 // A JSON body with its Content-Length; `cut` sends half of it and closes the connection.
-void FakeOpenAI::Impl::send_body(httplib::Response& r, std::string body, const std::string& key, bool cut) {
+void HttplibServer::send_body(httplib::Response& r, std::string body, const std::string& key, bool cut) {
     auto data = std::make_shared<std::string>(std::move(body));
     r.set_content_provider(data->size(), "application/json",
                            [this, data, key, cut](std::size_t offset, std::size_t, httplib::DataSink& sink) {
@@ -270,8 +218,8 @@ void FakeOpenAI::Impl::send_body(httplib::Response& r, std::string body, const s
                            });
 }
 
-bool FakeOpenAI::Impl::write_body(const std::string& body, std::size_t offset, const std::string& key, bool cut,
-                                  httplib::DataSink& sink) {
+bool HttplibServer::write_body(const std::string& body, std::size_t offset, const std::string& key, bool cut,
+                               httplib::DataSink& sink) {
     std::size_t end = cut ? body.size() / 2 : body.size();
     if (offset < end && !sink.write(body.data() + offset, end - offset)) return false;
     if (cut) {
@@ -285,8 +233,8 @@ bool FakeOpenAI::Impl::write_body(const std::string& body, std::size_t offset, c
 }
 
 // SSE events, chunked; Ending::cut closes the connection after the last one, without the closing chunk.
-void FakeOpenAI::Impl::send_events(httplib::Response& r, std::vector<std::string> events, const std::string& key,
-                                   Ending ending) {
+void HttplibServer::send_events(httplib::Response& r, std::vector<std::string> events, const std::string& key,
+                                Ending ending) {
     auto data = std::make_shared<std::vector<std::string>>(std::move(events));
     r.set_chunked_content_provider("text/event-stream",
                                    [this, data, key, ending](std::size_t, httplib::DataSink& sink) {
@@ -294,8 +242,8 @@ void FakeOpenAI::Impl::send_events(httplib::Response& r, std::vector<std::string
                                    });
 }
 
-bool FakeOpenAI::Impl::write_events(const std::vector<std::string>& events, const std::string& key, Ending ending,
-                                    httplib::DataSink& sink) {
+bool HttplibServer::write_events(const std::vector<std::string>& events, const std::string& key, Ending ending,
+                                 httplib::DataSink& sink) {
     auto delay = std::chrono::microseconds(opt.chunk_delay_us);
     if (delay <= 0us) { // one chunk, one send
         std::string all;
@@ -320,9 +268,27 @@ bool FakeOpenAI::Impl::write_events(const std::vector<std::string>& events, cons
     return false;
 }
 
+FakeOpenAI::Stats HttplibServer::stats() const {
+    std::lock_guard<std::mutex> lock(stats_mu);
+    return stats_;
+}
+
+std::string HttplibServer::last_request() const {
+    std::lock_guard<std::mutex> lock(stats_mu);
+    return last_body;
+}
+
+} // namespace
+
+std::unique_ptr<FakeServerEngine> make_httplib_engine(FakeOpenAIOptions options) {
+    return std::make_unique<HttplibServer>(std::move(options));
+}
+
 // ---- the public face ----------------------------------------------------------------------------------------------
 
-FakeOpenAI::FakeOpenAI(FakeOpenAIOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
+FakeOpenAI::FakeOpenAI(FakeOpenAIOptions options)
+    : impl_(options.engine == FakeEngine::epoll ? make_epoll_engine(std::move(options))
+                                                : make_httplib_engine(std::move(options))) {}
 
 FakeOpenAI::~FakeOpenAI() {
     stop();
@@ -333,21 +299,19 @@ void FakeOpenAI::stop() {
 }
 
 int FakeOpenAI::port() const {
-    return impl_->port;
+    return impl_->port();
 }
 
 std::string FakeOpenAI::base_url() const {
-    return "http://" + impl_->opt.host + ":" + std::to_string(impl_->port) + "/v1";
+    return "http://" + impl_->options().host + ":" + std::to_string(impl_->port()) + "/v1";
 }
 
 FakeOpenAI::Stats FakeOpenAI::stats() const {
-    std::lock_guard<std::mutex> lock(impl_->stats_mu);
-    return impl_->stats;
+    return impl_->stats();
 }
 
 std::string FakeOpenAI::last_request() const {
-    std::lock_guard<std::mutex> lock(impl_->stats_mu);
-    return impl_->last_body;
+    return impl_->last_request();
 }
 
 std::string FakeOpenAI::request_key(const nlohmann::json& body) {

@@ -38,7 +38,15 @@ enum class Fault {
 std::string_view to_string(Fault fault);
 std::optional<Fault> fault_from_string(std::string_view name);
 
+// How the server serves: cpp-httplib with a worker thread per connection and every fault (the tests' default), or
+// one or a few epoll event loops (fake_openai_epoll.cpp) that cost the client's machine little CPU, for benchmarks;
+// no faults, latency or chunk delays there. Both give the same answers and shapes.
+enum class FakeEngine { httplib, epoll };
+
+class FakeServerEngine; // fake_openai_engine.hpp
+
 struct FakeOpenAIOptions {
+    FakeEngine engine = FakeEngine::httplib;
     std::string host = "127.0.0.1";
     int port = 0;                     // 0: an ephemeral port
     std::string model = "fake-model"; // requests naming another model get 404 "The model `X` does not exist."
@@ -58,8 +66,9 @@ struct FakeOpenAIOptions {
     int faulty_attempts = 3;            // faults only on attempts 0..faulty_attempts-1 of a request key
     int retry_after_s = 1;              // Retry-After header on 429 and 503
     int hang_ms = 600000;               // how long a hung request hangs (ended early by stop() or the client)
-    // Worker threads, one per open connection (more connections take turns): benchmarks use > concurrency.
+    // httplib engine: worker threads, one per open connection (more connections take turns); use > concurrency.
     int threads = 64;
+    int event_loops = 1;           // epoll engine: event loop threads (connections are spread over them)
     std::uint64_t seed = 0;        // mixes into every draw
     int keep_alive_timeout_s = 10; // an idle keep-alive connection is closed after this long
 };
@@ -91,8 +100,7 @@ public:
     static std::string request_key(const nlohmann::json& body);
 
 private:
-    struct Impl;
-    std::unique_ptr<Impl> impl_;
+    std::unique_ptr<FakeServerEngine> impl_;
 };
 
 // Stats as one JSON object: requests, completed, faults {"429": n, ...}, keys, keys_completed, max_attempts,

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 
 #include "core/error.hpp"
 #include "tests/fakes/fake_openai.hpp"
@@ -73,6 +74,13 @@ int main(int argc, char** argv) {
     std::string port_file, task, data_dir;
     std::vector<std::string> faults;
     bool per_key = false;
+    std::map<std::string, qeval::testing::FakeEngine> engines{{"httplib", qeval::testing::FakeEngine::httplib},
+                                                              {"epoll", qeval::testing::FakeEngine::epoll}};
+    app.add_option("--engine", o.engine,
+                   "httplib (a thread per connection, every fault; default) or epoll (event loops, little CPU, "
+                   "no faults, latency or chunk delays: for benchmarks)")
+        ->transform(CLI::CheckedTransformer(engines, CLI::ignore_case));
+    app.add_option("--event-loops", o.event_loops, "epoll engine: event loop threads")->capture_default_str();
     app.add_option("--host", o.host, "address to listen on")->capture_default_str();
     app.add_option("--port", o.port, "port (0: an ephemeral one)")->capture_default_str();
     app.add_option("--port-file", port_file, "write the port number here once listening (tmp + rename)");
@@ -92,7 +100,8 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     app.add_option("--retry-after", o.retry_after_s, "Retry-After seconds on 429 and 503")->capture_default_str();
     app.add_option("--hang-ms", o.hang_ms, "how long a hung request hangs")->capture_default_str();
-    app.add_option("--threads", o.threads, "worker threads (one per open connection)")->capture_default_str();
+    app.add_option("--threads", o.threads, "httplib engine: worker threads (one per open connection)")
+        ->capture_default_str();
     app.add_option("--seed", o.seed, "mixed into every draw")->capture_default_str();
     app.add_option("--keep-alive-s", o.keep_alive_timeout_s, "idle keep-alive timeout")->capture_default_str();
     app.add_option("--task", task, "answer this qeval task's prompts with its gold (needs --data-dir)");

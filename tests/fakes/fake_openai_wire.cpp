@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <array>
 
+#include "core/hash.hpp"
+
 namespace qeval::testing {
 namespace {
 
@@ -76,6 +78,10 @@ std::optional<Fault> fault_from_string(std::string_view name) {
     return std::nullopt;
 }
 
+std::string error_body(int status, std::string_view type, std::string_view message) {
+    return error_object(status, type, message);
+}
+
 void set_error(httplib::Response& r, int status, std::string_view type, std::string_view message) {
     r.status = status;
     r.set_content(error_object(status, type, message), "application/json");
@@ -101,6 +107,56 @@ std::string message_text(const nlohmann::json& content) {
         if (part.is_object() && part.contains("text") && part["text"].is_string())
             out += part["text"].get<std::string>();
     return out;
+}
+
+std::string parse_request(std::string_view text, bool chat, Plan& p) {
+    Json body = Json::parse(text.begin(), text.end(), nullptr, false);
+    if (body.is_discarded()) return "the request body is not valid JSON";
+    if (!body.is_object()) return "the request body must be a JSON object";
+    p.chat = chat;
+    try {
+        if (chat) {
+            auto it = body.find("messages");
+            if (it == body.end() || !it->is_array() || it->empty())
+                return "'messages' is required: a non-empty array of {\"role\", \"content\"}";
+            std::size_t bytes = 0;
+            for (const Json& m : *it) {
+                if (!m.is_object() || !m.contains("role")) return "each message must be an object with a role";
+                std::string content = message_text(m.value("content", Json()));
+                bytes += content.size();
+                if (m["role"] == "user") p.prompt = std::move(content);
+            }
+            p.prompt_tokens = static_cast<std::int64_t>(bytes / 4 + 1);
+        } else {
+            auto it = body.find("prompt");
+            if (it == body.end() || !(it->is_string() || it->is_array()))
+                return "'prompt' is required: a string (or an array of strings)";
+            p.prompt = it->is_string() ? it->get<std::string>() : message_text((*it).empty() ? Json() : (*it)[0]);
+            p.prompt_tokens = static_cast<std::int64_t>(p.prompt.size() / 4 + 1);
+        }
+        if (auto m = body.find("model"); m != body.end()) p.model = m->get<std::string>();
+        p.stream = body.value("stream", false);
+        if (auto so = body.find("stream_options"); so != body.end() && so->is_object())
+            p.include_usage = so->value("include_usage", false);
+    } catch (const Json::exception& e) {
+        return std::string("a request field has the wrong type: ") + e.what();
+    }
+    p.key = FakeOpenAI::request_key(body);
+    return {};
+}
+
+double uniform_draw(std::uint64_t seed, const std::string& key, int attempt, std::string_view label) {
+    std::string text = key;
+    text += '|';
+    text += std::to_string(attempt);
+    text += '|';
+    text += label;
+    return static_cast<double>(core::derive_seed(text, seed) >> 11) * 0x1.0p-53;
+}
+
+void draw_answer(const FakeOpenAIOptions& options, Plan& p) {
+    p.correct = options.accuracy >= 1 || uniform_draw(options.seed, p.key, 0, "correct") < options.accuracy;
+    p.length = options.length_rate > 0 && uniform_draw(options.seed, p.key, 0, "length") < options.length_rate;
 }
 
 std::vector<std::string> split_text(const std::string& text, int parts) {

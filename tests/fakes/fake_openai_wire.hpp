@@ -1,6 +1,7 @@
-// What the fake OpenAI server puts on the wire, apart from the serving logic: the fault table (names, statuses,
-// error messages), OpenAI-style error objects, the answer of one request split into deltas, and the JSON bodies and
-// SSE events of a response, built as strings (no JSON tree per event: the fake must serve > 10,000 requests/s).
+// What the fake OpenAI server puts on the wire, apart from the serving logic, shared by its engines: the fault table
+// (names, statuses, error messages), OpenAI-style error objects, the validation of a request and the deterministic
+// draws of its answer, the answer split into deltas, and the JSON bodies and SSE events of a response, built as
+// strings (no JSON tree per event: the fake must serve > 10,000 requests/s).
 #pragma once
 
 #include <httplib.h>
@@ -18,7 +19,9 @@ inline constexpr const char* kUnauthorized =
     "fake_openai: missing or wrong API key (expected the header \"Authorization: Bearer <key>\")";
 inline constexpr const char* kGarbageBody = "{garbage: this is not JSON (fake fault garbage)";
 
-// {"error": {"message", "type", "param": null, "code": status}} with that status.
+// {"error": {"message", "type", "param": null, "code": status}}.
+std::string error_body(int status, std::string_view type, std::string_view message);
+// That body as the response, with that status.
 void set_error(httplib::Response& r, int status, std::string_view type, std::string_view message);
 // The error response of a status fault (429 and 503 with Retry-After).
 void set_fault_error(httplib::Response& r, Fault fault, int retry_after_s);
@@ -26,6 +29,28 @@ void set_fault_error(httplib::Response& r, Fault fault, int retry_after_s);
 std::string models_body(const std::string& model);
 // A message's content as text: a string, or the "text" of its parts when it is an array of content parts.
 std::string message_text(const nlohmann::json& content);
+
+// One completion request after validation, with its draws.
+struct Plan {
+    bool chat = true;
+    bool stream = false;
+    bool include_usage = false;
+    std::string model;
+    std::string prompt; // the last user message (chat) or the prompt (completions)
+    std::int64_t prompt_tokens = 0;
+    std::string key; // FakeOpenAI::request_key
+    int attempt = 0;
+    Fault fault = Fault::none;
+    bool correct = true;
+    bool length = false;
+};
+
+// Validates a completion request body and fills the request's fields of `p`; "" or what is wrong (a 400's message).
+std::string parse_request(std::string_view text, bool chat, Plan& p);
+// A uniform draw in [0, 1) from the request key, the attempt and a label, mixed with `seed`.
+double uniform_draw(std::uint64_t seed, const std::string& key, int attempt, std::string_view label);
+// p.correct and p.length, from the request key alone (every attempt of a request gets the same answer).
+void draw_answer(const FakeOpenAIOptions& options, Plan& p);
 
 // About `parts` pieces of about equal size, never splitting a UTF-8 sequence (fewer when the text is shorter).
 std::vector<std::string> split_text(const std::string& text, int parts);

@@ -1,6 +1,7 @@
 // The fake OpenAI server itself (tests/fakes/fake_openai.hpp), seen from httplib::Client and raw sockets: response
 // and SSE shapes, the deterministic draws, every fault as it looks on the wire, authentication and model checks,
-// task_answerer against qeval's own scorer, and the qeval_fake_openai executable.
+// task_answerer against qeval's own scorer, the qeval_fake_openai executable, and the epoll engine against the httplib
+// engine (the same answers, and the same verdicts through `qeval run`).
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -16,7 +17,10 @@
 #include <cerrno>
 #include <chrono>
 #include <fstream>
+#include <map>
+#include <sstream>
 #include <thread>
+#include <tuple>
 
 #include "core/error.hpp"
 #include "tasks/task_list.hpp"
@@ -640,4 +644,202 @@ TEST_CASE("fake_openai: the qeval_fake_openai executable serves until SIGTERM an
     CHECK(stats["requests"] == 2);
     CHECK(stats["completed"] == 1);
     CHECK(stats["faults"]["429"] == 1);
+}
+
+namespace {
+
+// A response with the per-response fields (id, created) taken out: streams as their parsed events, bodies as JSON.
+Json comparable(const Reply& r) {
+    auto strip = [](Json j) {
+        if (j.is_object()) {
+            j.erase("id");
+            j.erase("created");
+        }
+        return j;
+    };
+    Json out = {{"status", r.status}};
+    auto type = r.headers.find("Content-Type");
+    out["content_type"] = type == r.headers.end() ? "" : type->second;
+    if (out["content_type"] == "text/event-stream") {
+        out["events"] = Json::array();
+        for (const auto& e : sse_data(r.body))
+            out["events"].push_back(e == "[DONE]" ? Json(e) : strip(Json::parse(e)));
+    } else {
+        out["body"] = strip(Json::parse(r.body));
+    }
+    return out;
+}
+
+} // namespace
+
+TEST_CASE("fake_openai: the epoll engine answers every request as the httplib engine does", "[fake]") {
+    FakeOpenAIOptions o;
+    o.accuracy = 0.5;
+    o.length_rate = 0.2;
+    o.reasoning_chunks = 2;
+    o.seed = 11;
+    o.api_key = "sk-fake";
+    o.answer = qeval::testing::task_answerer("math500", kDemoData);
+    FakeOpenAI httplib_fake(o);
+    o.engine = qeval::testing::FakeEngine::epoll;
+    FakeOpenAI epoll_fake(o);
+    httplib::Headers auth = {{"Authorization", "Bearer sk-fake"}};
+
+    const auto& math = qeval::tasks::find_task("math500");
+    auto ds = math.load({kDemoData, 0, {}});
+    std::vector<std::string> bodies;
+    for (const auto& sample : ds.samples) {
+        std::string prompt = math.render(sample, math.default_prompt, ds).back().content;
+        for (int seed = 0; seed < 3; ++seed)
+            for (bool stream : {false, true}) {
+                Json body = Json::parse(chat_body(prompt, stream, seed == 1));
+                body["seed"] = seed;
+                bodies.push_back(body.dump());
+            }
+    }
+    std::vector<std::string> plain = {R"({"model":"fake-model","prompt":"2+2="})",
+                                      R"({"model":"fake-model","prompt":"2+2=","stream":true})",
+                                      R"({"prompt":["p"],"stream":true,"stream_options":{"include_usage":true}})"};
+    int answered = 0;
+    for (const auto& body : bodies) {
+        INFO(body);
+        Reply a = post(httplib_fake.port(), "/v1/chat/completions", body, auth);
+        Reply b = post(epoll_fake.port(), "/v1/chat/completions", body, auth);
+        CHECK(comparable(a) == comparable(b));
+        answered += a.status == 200;
+    }
+    for (const auto& body : plain) {
+        INFO(body);
+        CHECK(comparable(post(httplib_fake.port(), "/v1/completions", body, auth)) ==
+              comparable(post(epoll_fake.port(), "/v1/completions", body, auth)));
+    }
+    CHECK(answered == static_cast<int>(bodies.size()));
+    CHECK(epoll_fake.last_request() == plain.back());
+
+    // Errors: the same statuses and error objects.
+    Json other = Json::parse(chat_body("q"));
+    other["model"] = "other-model";
+    for (const auto& [path, body, headers] : std::vector<std::tuple<std::string, std::string, httplib::Headers>>{
+             {"/v1/chat/completions", chat_body("q"), {}},
+             {"/v1/chat/completions", other.dump(), auth},
+             {"/v1/chat/completions", "{not json", auth},
+             {"/v1/chat/completions", R"({"messages": "hi"})", auth},
+             {"/v1/completions", R"({"model": "fake-model"})", auth}}) {
+        INFO(path << " " << body);
+        Reply a = post(httplib_fake.port(), path, body, headers);
+        Reply b = post(epoll_fake.port(), path, body, headers);
+        CHECK(a.status >= 400);
+        CHECK(comparable(a) == comparable(b));
+    }
+    httplib::Client cli("127.0.0.1", epoll_fake.port());
+    auto models = cli.Get("/v1/models", auth);
+    REQUIRE(models);
+    CHECK(models->body == httplib::Client("127.0.0.1", httplib_fake.port()).Get("/v1/models", auth)->body);
+    CHECK(cli.Get("/v1/models")->status == 401);
+    CHECK(cli.Get("/v1/nothing", auth)->status == 404);
+
+    auto sa = httplib_fake.stats(), sb = epoll_fake.stats();
+    CHECK(sa.requests == sb.requests);
+    CHECK(sa.completed == sb.completed);
+    CHECK(sa.attempts_by_key == sb.attempts_by_key);
+    CHECK(sa.completed_by_key == sb.completed_by_key);
+    CHECK(sb.faults.empty());
+
+    // The epoll engine takes no faults or delays: those stay with the httplib engine.
+    FakeOpenAIOptions faulty = with_fault(Fault::status_429);
+    faulty.engine = qeval::testing::FakeEngine::epoll;
+    CHECK_THROWS_AS(FakeOpenAI(faulty), qeval::Error);
+}
+
+TEST_CASE("fake_openai: the epoll engine keeps connections alive and answers pipelined requests in order", "[fake]") {
+    FakeOpenAIOptions o;
+    o.engine = qeval::testing::FakeEngine::epoll;
+    FakeOpenAI fake(o);
+    httplib::Client cli("127.0.0.1", fake.port());
+    cli.set_keep_alive(true);
+    cli.set_tcp_nodelay(true); // headers and body are two writes: Nagle would hold the body for the delayed ACK
+    for (int i = 0; i < 50; ++i) {
+        auto r =
+            cli.Post("/v1/chat/completions", chat_body("again " + std::to_string(i), i % 2 == 1), "application/json");
+        REQUIRE(r);
+        CHECK(r->status == 200);
+    }
+    // Three requests in one send: three responses, in order, then the close the last one asked for.
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<std::uint16_t>(fake.port()));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    timeval tv{5, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    std::string wire;
+    for (int i = 0; i < 3; ++i) {
+        std::string body = chat_body("pipelined " + std::to_string(i));
+        wire += "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\n" +
+                std::string(i == 2 ? "Connection: close\r\n" : "") + "Content-Length: " + std::to_string(body.size()) +
+                "\r\n\r\n" + body;
+    }
+    REQUIRE(send(fd, wire.data(), wire.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(wire.size()));
+    std::string got;
+    char buf[4096];
+    for (ssize_t n; (n = recv(fd, buf, sizeof buf, 0)) > 0;)
+        got.append(buf, static_cast<std::size_t>(n));
+    close(fd);
+    std::size_t at = 0;
+    for (int i = 0; i < 3; ++i) {
+        at = got.find("HTTP/1.1 200 OK\r\n", at);
+        REQUIRE(at != std::string::npos);
+        std::size_t body_at = got.find("\r\n\r\n", at) + 4;
+        std::size_t length_at = got.find("Content-Length: ", at) + 16;
+        std::size_t length = std::stoul(got.substr(length_at, got.find("\r\n", length_at) - length_at));
+        CHECK(Json::parse(got.substr(body_at, length))["choices"][0]["message"]["content"] == "\\boxed{42}");
+        at = body_at + length;
+    }
+    CHECK(at == got.size());
+    CHECK(fake.stats().completed == 53);
+}
+
+TEST_CASE("fake_openai: qeval run against the epoll engine stores every sample with the httplib engine's verdicts",
+          "[fake][run][openai]") {
+    qeval::test::TempDir tmp;
+    std::map<std::string, std::string> verdicts[2];
+    for (int engine = 0; engine < 2; ++engine) {
+        FakeOpenAIOptions o;
+        o.engine = engine == 0 ? qeval::testing::FakeEngine::httplib : qeval::testing::FakeEngine::epoll;
+        o.threads = 80;
+        o.accuracy = 0.6;
+        o.length_rate = 0.1;
+        o.answer = qeval::testing::task_answerer("math500", kDemoData);
+        FakeOpenAI fake(o);
+        for (const char* stream : {"--stream", "--no-stream"}) {
+            std::string variant = std::string(engine == 0 ? "httplib" : "epoll") + stream;
+            auto db = (tmp / "q.sqlite").string();
+            auto r = qeval::test::run_qeval({"run",        "--task",    "math500",    "--variant",     variant,
+                                             "--runner",   "openai",    "--base-url", fake.base_url(), "--model",
+                                             "fake-model", "--samples", "40",         "--concurrency", "64",
+                                             stream,       "--json",    "--quiet",    "--data-dir",    kDemoData,
+                                             "--db",       db});
+            INFO(r.err);
+            REQUIRE(r.exit_code == 0);
+            Json j = Json::parse(r.out);
+            CHECK(j[0]["stored"] == 320);
+            CHECK(j[0]["errors"] == 0);
+            auto exported = qeval::test::run_qeval({"export", "--variant", variant, "--db", db});
+            REQUIRE(exported.exit_code == 0);
+            std::istringstream lines(exported.out);
+            int rows = 0;
+            for (std::string line; std::getline(lines, line);) {
+                Json s = Json::parse(line);
+                std::string key = std::string(stream) + " " + s["id"].get<std::string>() + "#" +
+                                  std::to_string(s["sample"].get<int>());
+                verdicts[engine][key] = s["verdict"].get<std::string>() + " " + s["finish_reason"].get<std::string>();
+                ++rows;
+            }
+            CHECK(rows == 320);
+        }
+        CHECK(fake.stats().completed == 640);
+    }
+    CHECK(verdicts[0].size() == 640);
+    CHECK(verdicts[0] == verdicts[1]);
 }

@@ -12,6 +12,8 @@
 #include "core/error.hpp"
 #include "core/grading/extract.hpp"
 #include "core/regex.hpp"
+#include "core/sandbox/sandbox.hpp"
+#include "tasks/livecodebench_exec.hpp"
 #include "tasks/task_list.hpp"
 
 namespace qeval::tasks {
@@ -153,13 +155,29 @@ std::vector<ChatMessage> render(const Sample& s, std::string_view prompt, const 
     throw_error(ErrorCode::usage, "livecodebench: prompt variant \"" + std::string(prompt) + "\" is not defined");
 }
 
+// The program runs in core/sandbox with qeval's driver (livecodebench_exec.hpp); when the sandbox cannot be set up
+// here the verdict is `error` with the reason: code is never run unsandboxed.
 Score score(std::string_view answer, const Sample& s) {
     auto code = core::last_fenced_code(answer);
     if (!code) return no_answer("fewer than two ``` fences");
-    Score sc = make_score(Verdict::error, *code, "tests",
-                          "code execution is not available in this build yet (the sandbox comes with the "
-                          "LiveCodeBench execution issue); the code was extracted but not run");
-    sc.details["tests"] = s.metadata.at("public_tests").size();
+    std::string why;
+    if (!core::sandbox::available(&why))
+        return make_score(Verdict::error, *code, "sandbox",
+                          "the code sandbox cannot be set up on this machine (" + why + "); the code was not run");
+    const std::vector<CodeTest> tests = livecodebench_tests(s);
+    const lcb::Grade g = lcb::grade(*code, tests, s.metadata.value("func_name", std::string()));
+    if (g.sandbox_failed) return make_score(Verdict::error, *code, "sandbox", "sandbox error: " + g.sandbox_error);
+    Score sc = make_score(g.passed ? Verdict::correct : Verdict::incorrect, *code, "tests",
+                          g.passed ? "all " + std::to_string(tests.size()) + " tests passed" : g.message);
+    Json verdicts = Json::array();
+    for (auto v : g.tests)
+        verdicts.push_back(lcb::to_string(v));
+    sc.details["tests"] = tests.size();
+    sc.details["passed"] = std::count(g.tests.begin(), g.tests.end(), lcb::TestVerdict::pass);
+    sc.details["verdicts"] = verdicts;
+    sc.details["official"] = g.official;
+    sc.details["cpu_seconds"] = g.cpu_seconds;
+    if (g.reruns) sc.details["reruns"] = g.reruns;
     return sc;
 }
 

@@ -23,7 +23,7 @@ timeout of check_correctness. The package __init__ files are skipped (they pull 
 grading never uses); `datasets` is replaced by an empty stand-in only while code_generation.py is imported.
 
 Getting the official tree (the fetch tool's mirror is a bare git dir; this was written against commit
-28fef95ea8c9f7a547c8329f2cd3d32b92c1fa24, 2025-07-16; the grading files are identical at 16b2f9e3):
+28fef95ea8c9f7a547c8329f2cd3d32b92c1fa24, 2025-07-16; at 16b2f9e3 only load_code_generation_dataset differs):
   MIRROR=/work/.mirror/LiveCodeBench+LiveCodeBench/repo
   mkdir -p /tmp/lcb_official && git --git-dir=$MIRROR archive HEAD lcb_runner | tar -x -C /tmp/lcb_official
 or a work tree:  git --git-dir=$MIRROR worktree add --detach /tmp/lcb_official HEAD

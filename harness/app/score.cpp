@@ -89,6 +89,10 @@ std::string render_line(const LineResult& r) {
     j["verdict"] = core::to_string(r.score.verdict);
     j["stage"] = r.score.stage;
     if (r.score.verdict == core::Verdict::error) j["error"] = core::to_valid_utf8(r.score.explanation);
+    if (r.score.details.contains("verdicts")) // code tasks: per-test verdicts, and the official checker's list
+        j["tests"] = {{"verdicts", r.score.details["verdicts"]},
+                      {"official", r.score.details.value("official", Json::array())},
+                      {"why", core::to_valid_utf8(r.score.explanation)}};
     return j.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 

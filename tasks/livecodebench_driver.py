@@ -1,0 +1,208 @@
+# qeval's LiveCodeBench test driver. It runs inside core/sandbox, never on the host, and reproduces what the
+# official checker (lcb_runner/evaluation/testing_util.py: run_test, grade_call_based, grade_stdio, call_method,
+# clean_if_name, make_function, reliability_guard; tools/lcb_checker_notes.md describes them) does to a program,
+# written anew for qeval. It does not judge: it reports what the program produced for each test, framed with a
+# nonce on a private copy of stdout, and qeval compares with the expected outputs outside the sandbox (the expected
+# outputs never enter it).
+#
+# stdin: one JSON object {"nonce", "fn_name" (null: stdin/stdout tests), "timeout", "wall", "inputs": [...]}.
+# /work/solution.py: the program. Frames: "\n<nonce> <test> <kind> <base64>\n", kind one of
+#   out   stdin/stdout test: everything the program printed (captured as the official Capturing does)
+#   ret   call-based test: json.dumps of the return value (tuples made lists at the top level), or "" if it has none
+#   exc   the test raised (repr); tle: the test ran out of time; err: "error during testing" (test = -1)
+#   done  every test ran
+import ast
+import base64
+import io
+import json
+import os
+import signal
+import sys
+import types
+
+_out = os.fdopen(os.dup(1), "wb", buffering=0)
+_header = json.loads(sys.stdin.read())
+_nonce = _header["nonce"].encode()
+
+
+def _frame(test, kind, payload=b""):
+    if isinstance(payload, str):
+        payload = payload.encode("utf-8", "surrogateescape")
+    _out.write(b"\n" + _nonce + b" " + str(test).encode() + b" " + kind.encode() + b" " +
+               base64.b64encode(payload) + b"\n")
+
+
+class TimeoutException(Exception):  # the official name: "timeoutexception" in repr() marks a time limit
+    pass
+
+
+def _on_timer(signum, frame):
+    raise TimeoutException
+
+
+def _arm(seconds, wall):
+    signal.setitimer(signal.ITIMER_PROF, seconds)  # CPU time of the process: the verdict clock
+    signal.setitimer(signal.ITIMER_REAL, wall)     # wall clock, looser: a program that sleeps
+
+
+def _disarm():
+    signal.setitimer(signal.ITIMER_PROF, 0)
+    signal.setitimer(signal.ITIMER_REAL, 0)
+
+
+# What the official code puts in front of every program (testing_util.import_string): these names are in scope.
+_MODULES = ["string", "re", "datetime", "collections", "heapq", "bisect", "copy", "math", "random", "statistics",
+            "itertools", "functools", "operator", "io", "sys", "json", "builtins", "typing"]
+PRELUDE = ("".join(f"from {m} import *\n" for m in _MODULES) +
+           "".join(f"import {m}\n" for m in _MODULES if m not in ("builtins", "typing")) +
+           "sys.setrecursionlimit(50000)\n")
+
+
+def _strip_main_guard(code):
+    # A last top-level `if __name__ == '__main__':` is replaced by its body (official clean_if_name).
+    try:
+        tree = ast.parse(code)
+        last = tree.body[-1]
+        if isinstance(last, ast.If) and ast.unparse(last.test).strip() == "__name__ == '__main__'":
+            code = ast.unparse(tree.body[:-1]) + "\n" + ast.unparse(last.body)
+    except Exception:
+        pass
+    return code
+
+
+def _as_function(code):
+    # Imports stay at module level, every other top-level statement goes into wrapped_function (make_function).
+    try:
+        tree = ast.parse(code)
+        imports = [s for s in tree.body if isinstance(s, (ast.Import, ast.ImportFrom))]
+        rest = [s for s in tree.body if not isinstance(s, (ast.Import, ast.ImportFrom))]
+        fn = ast.FunctionDef(name="wrapped_function", args=ast.arguments(posonlyargs=[], args=[], kwonlyargs=[],
+                             kw_defaults=[], defaults=[]), body=rest, decorator_list=[], lineno=-1)
+        return PRELUDE + "\n" + ast.unparse(imports) + "\n" + ast.unparse(fn)
+    except Exception:
+        return code
+
+
+def _load_module(source):
+    module = types.ModuleType("tmp_sol", "")
+    exec(source, module.__dict__)
+    return module
+
+
+class _Stdin:
+    # The official sys.stdin stand-in: readline/input from a stream, read() the whole input every time,
+    # readlines() split on "\n", buffer.read() the whole input, buffer.readline() the first line, not iterable;
+    # anything else from the stream.
+    def __init__(self, text):
+        self._text = text
+        self._stream = io.StringIO(text)
+        first = text.split("\n")[0]
+        self.buffer = types.SimpleNamespace(read=lambda *a: text.encode(), readline=lambda *a: (first + "\n").encode())
+
+    def readline(self, *args):
+        return self._stream.readline(*args)
+
+    def read(self, *args):
+        return self._text
+
+    def readlines(self, *args):
+        return self._text.split("\n")
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
+def _run_stdio(method, text):
+    lines = iter(text.split("\n"))
+    real = sys.__stdin__
+    saved = (sys.stdin, sys.stdout, real.readline, real.read, real.readlines)
+    captured = io.StringIO()
+    sys.stdin, sys.stdout = _Stdin(text), captured
+    real.readline = lambda *a: next(lines)  # names bound to the real stdin (from sys import *) read this way
+    real.read = lambda *a: text
+    real.readlines = lambda *a: text.split("\n")
+    try:
+        method()
+    except SystemExit:
+        pass
+    finally:
+        sys.stdin, sys.stdout, real.readline, real.read, real.readlines = saved
+    return captured.getvalue()
+
+
+def _guard():
+    # What the official reliability_guard() takes away before the program runs (it changes verdicts: calling one of
+    # these raises TypeError). The sandbox, not this, is what contains the program.
+    import builtins
+    import faulthandler
+    import shutil
+    import subprocess
+    faulthandler.disable()
+    builtins.quit = None
+    builtins.help = None
+    os.environ["OMP_NUM_THREADS"] = "1"
+    for name in ["kill", "system", "putenv", "remove", "removedirs", "rmdir", "fchdir", "setuid", "fork", "forkpty",
+                 "killpg", "rename", "renames", "truncate", "replace", "unlink", "fchmod", "fchown", "chmod", "chown",
+                 "chroot", "lchflags", "lchmod", "lchown", "getcwd", "chdir"]:
+        setattr(os, name, None)
+    shutil.rmtree = shutil.move = shutil.chown = None
+    subprocess.Popen = None
+    for name in ["ipdb", "joblib", "resource", "psutil", "tkinter"]:
+        sys.modules[name] = None
+
+
+def main():
+    timeout, wall = float(_header["timeout"]), float(_header["wall"])
+    fn_name, inputs = _header["fn_name"], _header["inputs"]
+    sys.set_int_max_str_digits(50000)
+    signal.signal(signal.SIGPROF, _on_timer)
+    signal.signal(signal.SIGALRM, _on_timer)
+    with open("/work/solution.py", encoding="utf-8", errors="surrogateescape") as f:
+        code = f.read()
+    _guard()
+    try:
+        _arm(timeout, wall)
+        if fn_name is None:
+            module = _load_module(_as_function(_strip_main_guard(code)))
+            method = module.wrapped_function
+        else:
+            module = _load_module(PRELUDE + "\n\n" + code)
+            owner = module.Solution() if "class Solution" in code else module
+            method = getattr(owner, fn_name)
+            inputs = [[json.loads(line) for line in text.split("\n")] for text in inputs]
+        _disarm()
+    except BaseException as e:
+        _disarm()
+        _frame(-1, "err", repr(e))
+        return
+    for i, test in enumerate(inputs):
+        try:
+            _arm(timeout, wall)
+            if fn_name is None:
+                result = _run_stdio(method, test)
+                _disarm()
+                _frame(i, "out", result)
+            else:
+                value = method(*test)
+                _disarm()
+                if isinstance(value, tuple):
+                    value = list(value)
+                try:
+                    text = json.dumps(value)
+                except Exception:
+                    text = ""  # not JSON: equal to no expected output
+                _frame(i, "ret", text)
+        except TimeoutException as e:
+            _disarm()
+            _frame(i, "tle", repr(e))
+            return
+        except Exception as e:
+            _disarm()
+            _frame(i, "exc", repr(e))
+            return
+    _frame(len(inputs), "done")
+
+
+main()
+_out.flush()
+os._exit(0)

@@ -220,6 +220,7 @@ TaskSpec livecodebench_task() {
     };
     t.default_prompt = "lcb-generic";
     t.breakdowns = {"difficulty", "platform"};
+    t.runs_code = true;
     t.locate = locate;
     t.load = load;
     t.render = render;

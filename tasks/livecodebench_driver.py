@@ -11,8 +11,10 @@
 #   ret   call-based test: json.dumps of the return value (tuples made lists at the top level), or "" if it has none
 #   exc   the test raised (repr); tle: the test ran out of time; err: "error during testing" (test = -1)
 #   done  every test ran
-import ast
-import base64
+# Kept light: a sample's interpreter starts fresh, so every import here is paid per sample (no `ast`, `base64`,
+# `subprocess` or `shutil` at start-up: _ast, binascii and an import hook do their part).
+import _ast
+import binascii
 import io
 import json
 import os
@@ -29,7 +31,7 @@ def _frame(test, kind, payload=b""):
     if isinstance(payload, str):
         payload = payload.encode("utf-8", "surrogateescape")
     _out.write(b"\n" + _nonce + b" " + str(test).encode() + b" " + kind.encode() + b" " +
-               base64.b64encode(payload) + b"\n")
+               binascii.b2a_base64(payload, newline=False) + b"\n")
 
 
 class TimeoutException(Exception):  # the official name: "timeoutexception" in repr() marks a time limit
@@ -58,29 +60,35 @@ PRELUDE = ("".join(f"from {m} import *\n" for m in _MODULES) +
            "sys.setrecursionlimit(50000)\n")
 
 
-def _strip_main_guard(code):
-    # A last top-level `if __name__ == '__main__':` is replaced by its body (official clean_if_name).
-    try:
-        tree = ast.parse(code)
-        last = tree.body[-1]
-        if isinstance(last, ast.If) and ast.unparse(last.test).strip() == "__name__ == '__main__'":
-            code = ast.unparse(tree.body[:-1]) + "\n" + ast.unparse(last.body)
-    except Exception:
-        pass
-    return code
+def _parse(code):
+    return compile(code, "<solution>", "exec", _ast.PyCF_ONLY_AST)
 
 
-def _as_function(code):
-    # Imports stay at module level, every other top-level statement goes into wrapped_function (make_function).
-    try:
-        tree = ast.parse(code)
-        imports = [s for s in tree.body if isinstance(s, (ast.Import, ast.ImportFrom))]
-        rest = [s for s in tree.body if not isinstance(s, (ast.Import, ast.ImportFrom))]
-        fn = ast.FunctionDef(name="wrapped_function", args=ast.arguments(posonlyargs=[], args=[], kwonlyargs=[],
-                             kw_defaults=[], defaults=[]), body=rest, decorator_list=[], lineno=-1)
-        return PRELUDE + "\n" + ast.unparse(imports) + "\n" + ast.unparse(fn)
-    except Exception:
-        return code
+def _is_main_guard(test):
+    # What ast.unparse() writes as "__name__ == '__main__'" (the official clean_if_name compares that text).
+    return (isinstance(test, _ast.Compare) and isinstance(test.left, _ast.Name) and test.left.id == "__name__" and
+            len(test.ops) == 1 and isinstance(test.ops[0], _ast.Eq) and len(test.comparators) == 1 and
+            isinstance(test.comparators[0], _ast.Constant) and test.comparators[0].value == "__main__" and
+            type(test.comparators[0].value) is str and test.comparators[0].kind is None)
+
+
+def _stdio_module(code):
+    # The official clean_if_name then make_function, on the tree: a last top-level `if __name__ == '__main__':` is
+    # replaced by its body, imports stay at module level, every other top-level statement goes into
+    # wrapped_function, all after the prelude. (The official code unparses and re-parses; compiling the tree runs
+    # the same statements.) A parse error, or nothing but imports, is an error during testing, as there.
+    body = _parse(code).body
+    if body and isinstance(body[-1], _ast.If) and _is_main_guard(body[-1].test):
+        body = body[:-1] + body[-1].body
+    imports = [st for st in body if isinstance(st, (_ast.Import, _ast.ImportFrom))]
+    rest = [st for st in body if not isinstance(st, (_ast.Import, _ast.ImportFrom))]
+    fn = _ast.FunctionDef(name="wrapped_function", args=_ast.arguments(posonlyargs=[], args=[], kwonlyargs=[],
+                          kw_defaults=[], defaults=[]), body=rest, decorator_list=[], returns=None, type_comment=None,
+                          lineno=1, col_offset=0, end_lineno=1, end_col_offset=0)
+    module = types.ModuleType("tmp_sol", "")
+    exec(PRELUDE, module.__dict__)
+    exec(compile(_ast.Module(body=imports + [fn], type_ignores=[]), "<solution>", "exec"), module.__dict__)
+    return module
 
 
 def _load_module(source):
@@ -130,13 +138,33 @@ def _run_stdio(method, text):
     return captured.getvalue()
 
 
+class _PatchOnImport:
+    # subprocess.Popen and shutil.rmtree/move/chown are None once imported, as after the official guard, without
+    # importing them for programs that never do.
+    patch = {"subprocess": ("Popen",), "shutil": ("rmtree", "move", "chown")}
+
+    def find_spec(self, name, path=None, target=None):
+        if name not in self.patch:
+            return None
+        from importlib.machinery import PathFinder
+        spec = PathFinder.find_spec(name, path)
+        if spec is None:
+            return None
+        run = spec.loader.exec_module
+
+        def exec_module(module):
+            run(module)
+            for attr in self.patch[name]:
+                setattr(module, attr, None)
+        spec.loader.exec_module = exec_module
+        return spec
+
+
 def _guard():
     # What the official reliability_guard() takes away before the program runs (it changes verdicts: calling one of
     # these raises TypeError). The sandbox, not this, is what contains the program.
     import builtins
     import faulthandler
-    import shutil
-    import subprocess
     faulthandler.disable()
     builtins.quit = None
     builtins.help = None
@@ -145,8 +173,7 @@ def _guard():
                  "killpg", "rename", "renames", "truncate", "replace", "unlink", "fchmod", "fchown", "chmod", "chown",
                  "chroot", "lchflags", "lchmod", "lchown", "getcwd", "chdir"]:
         setattr(os, name, None)
-    shutil.rmtree = shutil.move = shutil.chown = None
-    subprocess.Popen = None
+    sys.meta_path.insert(0, _PatchOnImport())
     for name in ["ipdb", "joblib", "resource", "psutil", "tkinter"]:
         sys.modules[name] = None
 
@@ -163,8 +190,7 @@ def main():
     try:
         _arm(timeout, wall)
         if fn_name is None:
-            module = _load_module(_as_function(_strip_main_guard(code)))
-            method = module.wrapped_function
+            method = _stdio_module(code).wrapped_function
         else:
             module = _load_module(PRELUDE + "\n\n" + code)
             owner = module.Solution() if "class Solution" in code else module

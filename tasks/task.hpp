@@ -73,6 +73,9 @@ struct TaskSpec {
     std::string default_prompt;
     // Sample metadata keys that accuracy is broken down by in reports (MATH subject and level, MMLU-Pro category...).
     std::vector<std::string> breakdowns;
+    // Grading executes code (in the sandbox): a grade mostly waits for a child process, so `qeval run` grades with
+    // one thread per core instead of one per core beyond the first.
+    bool runs_code = false;
     DataFiles (*locate)(const std::filesystem::path& data_dir) = nullptr;
     Dataset (*load)(const LoadOptions& options) = nullptr;
     std::vector<ChatMessage> (*render)(const Sample& sample, std::string_view prompt, const Dataset& dataset) = nullptr;

@@ -104,11 +104,13 @@ def official_list(v):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--lcb-repo", required=True)
-    ap.add_argument("--python", required=True, help="the venv python for tools/lcb_official_verdicts.py")
+    ap.add_argument("--lcb-repo")
+    ap.add_argument("--python", help="the venv python for tools/lcb_official_verdicts.py")
     ap.add_argument("--qeval", default="build/qeval")
     ap.add_argument("--per-kind", type=int, default=40)
     ap.add_argument("--slow", type=int, default=3, help="problems of each kind that also get a spinning program")
+    ap.add_argument("--emit", help="only write the programs as {question_id, label, code} JSONL here, and the "
+                    "matching `qeval score` input beside it (FILE.qeval.jsonl); for tools/bench_sandbox.sh")
     a = ap.parse_args()
     data = os.environ["QEVAL_DATA_DIR"]
     root = Path(__file__).resolve().parent.parent
@@ -122,6 +124,11 @@ def main():
         progs = call_programs(tests, fn, slow) if fn else stdin_programs(tests, slow)
         for label, code in progs.items():
             solutions.append({"question_id": qid, "label": label, "code": code, "tests": len(tests)})
+    if a.emit:
+        Path(a.emit).write_text("".join(json.dumps(s) + "\n" for s in solutions))
+        Path(a.emit + ".qeval.jsonl").write_text("".join(json.dumps(
+            {"id": s["question_id"], "response": "```python\n" + s["code"] + "\n```"}) + "\n" for s in solutions))
+        return 0
     sol = tmp / "solutions.jsonl"
     sol.write_text("".join(json.dumps(s) + "\n" for s in solutions))
     print(f"{len(solutions)} programs for {counts['stdin']} stdin and {counts['call']} call-based problems "

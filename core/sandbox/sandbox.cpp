@@ -21,6 +21,7 @@
 #include <mutex>
 #include <thread>
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
@@ -272,6 +273,22 @@ void enter_root(int err, const Plan& p) {
     if (::chdir("/") != 0) die(err, "chdir /");
 }
 
+// In A, right after fork: closes every descriptor not in `keep`.
+void close_all_but(int err, std::initializer_list<int> keep) {
+    std::vector<int> open_fds;
+    DIR* dir = ::opendir("/proc/self/fd");
+    if (!dir) die(err, "opendir /proc/self/fd");
+    const int own = ::dirfd(dir);
+    while (dirent* e = ::readdir(dir)) {
+        if (e->d_name[0] == '.') continue;
+        const int fd = std::atoi(e->d_name);
+        if (fd > 2 && fd != own && std::find(keep.begin(), keep.end(), fd) == keep.end()) open_fds.push_back(fd);
+    }
+    ::closedir(dir);
+    for (int fd : open_fds)
+        ::close(fd);
+}
+
 // ---- processes ---------------------------------------------------------------------------------------------------
 
 struct Pipes {
@@ -424,8 +441,10 @@ Result run(const Request& rq) {
         const int err = p.error[1];
         ::prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (::getppid() != parent) ::_exit(127);
-        for (int fd : {p.in[1], p.out[0], p.err[0], p.error[0], p.report[0], p.sync[0], p.go[1]})
-            ::close(fd); // P's ends: the program must see EOF on stdin when P closes it
+        // Only this execution's child ends stay open: P's ends (the program must see EOF on stdin when P closes it)
+        // and every descriptor another thread of qeval had open at the fork (another execution's pipes, whose EOF
+        // would otherwise wait for this one) are closed.
+        close_all_but(err, {p.in[0], p.out[1], p.err[1], p.error[1], p.report[1], p.sync[1], p.go[0]});
         if (::unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWPID) != 0)
             die(err, "unshare (user, mount, net, ipc, uts, pid namespaces)");
         write_all(p.sync[1], "u", 1);

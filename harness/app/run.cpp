@@ -245,9 +245,10 @@ private:
     std::chrono::steady_clock::time_point last_line_ = std::chrono::steady_clock::now();
 };
 
-int grader_threads(int asked) {
+int grader_threads(int asked, bool runs_code) {
     if (asked > 0) return asked;
     unsigned cores = std::thread::hardware_concurrency();
+    if (runs_code) return static_cast<int>(std::clamp<unsigned>(cores, 1, 64)); // graders wait on sandboxes
     return static_cast<int>(std::clamp<unsigned>(cores > 1 ? cores - 1 : 1, 1, 16));
 }
 
@@ -338,7 +339,7 @@ RunResult run_one(const tasks::TaskSpec& task, const RunOptions& o, runners::Run
     result.requested = requests.size();
     RunProgress progress(o.variant + "/" + task.name, requests.size(), o.progress && !requests.empty());
     {
-        Pipeline pipeline(task, by_id, store, handle.run.id, grader_threads(o.graders),
+        Pipeline pipeline(task, by_id, store, handle.run.id, grader_threads(o.graders, task.runs_code),
                           [&](const StoredSample& s) { progress.add(s, result); });
         try {
             runner.run(requests, [&](const runners::GenerateRequest& req, core::ModelOutput out) {

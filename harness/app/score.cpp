@@ -3,10 +3,13 @@
 #include "harness/app/score.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <mutex>
 #include <optional>
 #include <ostream>
 #include <sstream>
+#include <thread>
 
 #include "core/data/file.hpp"
 #include "core/error.hpp"
@@ -65,6 +68,7 @@ public:
 private:
     // The dataset's sample; when the line brings its own gold the data set is optional (used when present).
     const tasks::Sample* find(const std::string& id, bool required) {
+        std::lock_guard lock(load_); // graded from several threads (--jobs): the data set loads once
         if (!dataset_) {
             if (!required && !data_present()) return nullptr;
             dataset_ = task_.load({options_.data_dir, options_.seed, options_.params});
@@ -78,6 +82,7 @@ private:
     const ScoreOptions& options_;
     const tasks::TaskSpec& task_;
     std::optional<tasks::Dataset> dataset_;
+    std::mutex load_;
     std::optional<bool> present_;
 };
 
@@ -138,17 +143,42 @@ ScoreSummary score_stream(const ScoreOptions& options, const std::filesystem::pa
     core::LineReader reader(in);
     ScoreSummary summary;
     summary.task = options.task;
+    const unsigned jobs =
+        options.jobs > 0 ? static_cast<unsigned>(options.jobs) : std::max(1u, std::thread::hardware_concurrency());
+    // Lines are graded in chunks, each chunk by `jobs` threads, and written in input order.
+    const std::size_t chunk = jobs == 1 ? 1 : 64 * jobs;
+    std::vector<std::pair<std::string, std::size_t>> lines;
+    std::vector<LineResult> results;
+    std::vector<double> ms;
     std::string line;
-    while (reader.next(line)) {
-        if (core::trim(line).empty()) continue;
-        auto line_start = std::chrono::steady_clock::now();
-        LineResult r = grader.grade(line, reader.line_number());
-        summary.slowest_line_ms =
-            std::max(summary.slowest_line_ms,
-                     std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - line_start).count());
-        out << render_line(r) << '\n';
-        ++summary.lines;
-        ++summary.counts[std::string(core::to_string(r.score.verdict))];
+    bool more = true;
+    while (more) {
+        lines.clear();
+        while (lines.size() < chunk && (more = reader.next(line)))
+            if (!core::trim(line).empty()) lines.emplace_back(line, reader.line_number());
+        results.assign(lines.size(), LineResult{});
+        ms.assign(lines.size(), 0.0);
+        std::atomic<std::size_t> next{0};
+        auto work = [&] {
+            for (std::size_t i; (i = next++) < lines.size();) {
+                auto line_start = std::chrono::steady_clock::now();
+                results[i] = grader.grade(lines[i].first, lines[i].second);
+                ms[i] =
+                    std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - line_start).count();
+            }
+        };
+        std::vector<std::thread> pool;
+        for (unsigned t = 1; t < std::min<std::size_t>(jobs, lines.size()); ++t)
+            pool.emplace_back(work);
+        work();
+        for (auto& t : pool)
+            t.join();
+        for (std::size_t i = 0; i < results.size(); ++i) {
+            summary.slowest_line_ms = std::max(summary.slowest_line_ms, ms[i]);
+            out << render_line(results[i]) << '\n';
+            ++summary.lines;
+            ++summary.counts[std::string(core::to_string(results[i].score.verdict))];
+        }
     }
     out.flush();
     QEVAL_CHECK(out.good(), ErrorCode::storage, "writing the verdict lines failed");

@@ -19,6 +19,7 @@ struct ScoreOptions {
     std::filesystem::path data_dir;
     std::uint64_t seed = 0; // the run seed the responses were generated with (GPQA's option permutation)
     std::map<std::string, std::string> params;
+    int jobs = 1; // lines graded at once (0: one per core); output stays in input order
 };
 
 struct ScoreSummary {

@@ -74,6 +74,8 @@ void set_score_command(CLI::App& app, GlobalOptions& global) {
     a->variant_opt = cmd->add_option("--variant", a->variant, "Re-grade every stored run of this variant");
     cmd->add_flag("--allow-data-change", a->allow_data_change,
                   "Re-grade stored runs even when the data files differ from the ones the run used");
+    cmd->add_option("--jobs", a->options.jobs,
+                    "Lines graded at once (default 1; 0: one per core; code tasks run one sandbox per job)");
     cmd->add_flag("--json", a->json, "Summary as JSON");
     cmd->callback([&global, a] {
         std::size_t modes = a->in_opt->count() + a->run_opt->count() + a->variant_opt->count();

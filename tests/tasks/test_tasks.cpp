@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "core/error.hpp"
+#include "core/sandbox/sandbox.hpp"
 #include "tasks/livecodebench.hpp"
 #include "tasks/task_list.hpp"
 #include "test_util.hpp"
@@ -287,8 +288,14 @@ TEST_CASE("livecodebench: tests decode, problems without tests are reported, dat
     CHECK_THROWS_WITH(data.load("livecodebench", 0, {{"release", "v5"}}),
                       Catch::Contains("livecodebench/test.jsonl") && Catch::Contains("qeval data pull"));
     Score sc = score_response(t, "```python\nprint(1)\n```", leet);
-    CHECK(sc.verdict == core::Verdict::error); // extracted but not executed: never counted as wrong
     CHECK(sc.extracted == "print(1)");
+    if (std::string why; !core::sandbox::available(&why)) {
+        CHECK(sc.verdict == core::Verdict::error); // not executed: never counted as wrong
+        CHECK_THAT(sc.explanation, Catch::Contains("sandbox"));
+    } else {
+        CHECK(sc.verdict == core::Verdict::incorrect); // run: `twice` is missing (error during testing)
+        CHECK(sc.details["official"] == core::Json::array({-4}));
+    }
 }
 
 TEST_CASE("missing data names each file and the command that fetches it", "[tasks]") {

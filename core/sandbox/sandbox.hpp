@@ -44,8 +44,8 @@ struct Request {
 };
 
 enum class Outcome {
-    exited,        // exit() or a return from main; see exit_code
-    signaled,      // killed by a signal other than the limits' (segfault, abort...)
+    exited,        // the program ended by itself; see exit_code
+    signaled,      // killed by a signal other than the limits' (SIGSEGV, SIGABRT...)
     cpu_limit,     // RLIMIT_CPU
     wall_limit,    // the watchdog (sleeping, blocked)
     memory_limit,  // the memory cgroup's OOM killer ended it

@@ -68,8 +68,6 @@ core::Json parse_object(std::string_view text) {
 
 } // namespace
 
-namespace {
-
 // The body as a JSON tree: only when extra_body must be merged in (a JSON merge patch).
 std::string request_body_tree(const GenerateRequest& request, const BodyOptions& o) {
     core::Json j = core::Json::object();
@@ -95,6 +93,8 @@ std::string request_body_tree(const GenerateRequest& request, const BodyOptions&
     if (!o.extra_body.empty()) j.merge_patch(o.extra_body);
     return j.dump(-1, ' ', false, core::Json::error_handler_t::replace);
 }
+
+namespace {
 
 // A JSON string literal as nlohmann::json dumps it (UTF-8 kept, invalid UTF-8 replaced by U+FFFD).
 void append_quoted(std::string& out, std::string_view text) {

@@ -27,6 +27,9 @@ struct BodyOptions {
 // bits: llama.cpp and others take a 32-bit seed). /v1/completions gets the messages' contents joined by blank
 // lines as `prompt` (no chat template: for base models, or servers where the template is applied by the caller).
 std::string request_body(const GenerateRequest& request, const BodyOptions& options);
+// The same body built as a JSON tree (the path taken when extra_body is merged in); exposed for the differential
+// test that request_body writes these bytes.
+std::string request_body_tree(const GenerateRequest& request, const BodyOptions& options);
 
 enum class EventStatus { ok, done, error };
 

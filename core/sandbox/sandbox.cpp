@@ -37,12 +37,15 @@
 #include <unistd.h>
 
 #include "core/error.hpp"
+#include "core/sandbox/cgroups.hpp"
 #include "core/sandbox/seccomp_policy.hpp"
 
 namespace qeval::core::sandbox {
 namespace {
 
 namespace fs = std::filesystem;
+using detail::Cgroups;
+using detail::write_file;
 using Clock = std::chrono::steady_clock;
 
 constexpr uid_t kInsideUser = 1000; // the program's uid and gid inside
@@ -56,20 +59,6 @@ struct Report {
 };
 
 // ---- small helpers -----------------------------------------------------------------------------------------------
-
-bool write_file(const std::string& path, const std::string& text) {
-    int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
-    if (fd < 0) return false;
-    const bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
-    ::close(fd);
-    return ok;
-}
-
-std::string read_small(const std::string& path) {
-    std::ifstream in(path);
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    return text;
-}
 
 void write_all(int fd, const void* data, std::size_t n) {
     const char* p = static_cast<const char*>(data);
@@ -94,98 +83,6 @@ void write_all(int fd, const void* data, std::size_t n) {
 double seconds(const timeval& t) {
     return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
 }
-
-// ---- cgroups -----------------------------------------------------------------------------------------------------
-
-// The execution's cgroups: v2 (one directory with memory.max and pids.max) or v1 (memory and pids hierarchies),
-// made next to qeval's own cgroup. Empty when cgroups cannot be used here.
-struct Cgroups {
-    std::vector<std::string> dirs; // each holds cgroup.procs
-    std::string memory_dir;        // for usage and OOM counters
-    bool v2 = false;
-
-    static std::string own_path(const std::string& controller) { // from /proc/self/cgroup
-        std::ifstream in("/proc/self/cgroup");
-        for (std::string line; std::getline(in, line);) {
-            auto a = line.find(':'), b = line.find(':', a + 1);
-            if (a == std::string::npos || b == std::string::npos) continue;
-            const std::string list = line.substr(a + 1, b - a - 1);
-            if ((controller.empty() && list.empty()) ||
-                (!controller.empty() && ("," + list + ",").find("," + controller + ",") != std::string::npos))
-                return line.substr(b + 1);
-        }
-        return "";
-    }
-
-    bool make(const std::string& name, const Limits& l) {
-        // v2: the unified hierarchy mounted at /sys/fs/cgroup with the memory and pids controllers enabled.
-        if (fs::exists("/sys/fs/cgroup/cgroup.controllers")) {
-            const std::string parent = "/sys/fs/cgroup" + own_path("");
-            const std::string dir = parent + "/" + name;
-            if (::mkdir(dir.c_str(), 0755) == 0) {
-                v2 = true;
-                dirs = {dir};
-                memory_dir = dir;
-                if (write_file(dir + "/memory.max", std::to_string(l.memory_bytes)) &&
-                    write_file(dir + "/pids.max", std::to_string(l.processes))) {
-                    write_file(dir + "/memory.swap.max", "0");
-                    return true;
-                }
-                remove();
-            }
-        }
-        // v1: separate memory and pids hierarchies.
-        const std::string mem = "/sys/fs/cgroup/memory" + own_path("memory") + "/" + name;
-        const std::string pids = "/sys/fs/cgroup/pids" + own_path("pids") + "/" + name;
-        if (::mkdir(mem.c_str(), 0755) != 0) return false;
-        dirs.push_back(mem);
-        memory_dir = mem;
-        if (!write_file(mem + "/memory.limit_in_bytes", std::to_string(l.memory_bytes))) return remove(), false;
-        write_file(mem + "/memory.memsw.limit_in_bytes", std::to_string(l.memory_bytes)); // absent without swap
-        if (::mkdir(pids.c_str(), 0755) == 0) {
-            dirs.push_back(pids);
-            if (!write_file(pids + "/pids.max", std::to_string(l.processes))) return remove(), false;
-        }
-        return true;
-    }
-
-    bool add(pid_t pid) const {
-        for (const auto& d : dirs)
-            if (!write_file(d + "/cgroup.procs", std::to_string(pid))) return false;
-        return true;
-    }
-
-    // SIGKILL to every process still in the cgroups.
-    void kill_all() const {
-        for (const auto& d : dirs) {
-            std::ifstream in(d + "/cgroup.procs");
-            for (pid_t p; in >> p;)
-                ::kill(p, SIGKILL);
-        }
-    }
-
-    bool oom_killed() const {
-        if (memory_dir.empty()) return false;
-        const std::string text = read_small(memory_dir + (v2 ? "/memory.events" : "/memory.oom_control"));
-        const auto at = text.find("oom_kill ");
-        return at != std::string::npos && std::atol(text.c_str() + at + 9) > 0;
-    }
-
-    std::uint64_t peak_bytes() const {
-        if (memory_dir.empty()) return 0;
-        std::string t = read_small(memory_dir + (v2 ? "/memory.peak" : "/memory.max_usage_in_bytes"));
-        return t.empty() ? 0 : std::strtoull(t.c_str(), nullptr, 10);
-    }
-
-    void remove() {
-        for (int attempt = 0; attempt < 200 && !dirs.empty(); ++attempt) {
-            kill_all();
-            std::erase_if(dirs, [](const std::string& d) { return ::rmdir(d.c_str()) == 0 || errno == ENOENT; });
-            if (!dirs.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
-        }
-        dirs.clear();
-    }
-};
 
 // ---- the new root ------------------------------------------------------------------------------------------------
 

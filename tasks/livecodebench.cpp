@@ -178,6 +178,7 @@ Score score(std::string_view answer, const Sample& s) {
     sc.details["official"] = g.official;
     sc.details["cpu_seconds"] = g.cpu_seconds;
     if (g.reruns) sc.details["reruns"] = g.reruns;
+    if (core::sandbox::unsafe_no_isolation()) sc.details["unsafe_no_sandbox"] = true;
     return sc;
 }
 

@@ -6,7 +6,7 @@
 # outputs never enter it).
 #
 # stdin: one JSON object {"nonce", "fn_name" (null: stdin/stdout tests), "timeout", "wall", "inputs": [...]}.
-# /work/solution.py: the program. Frames: "\n<nonce> <test> <kind> <base64>\n", kind one of
+# solution.py (in the working directory): the program. Frames: "\n<nonce> <test> <kind> <base64>\n", kind one of
 #   out   stdin/stdout test: everything the program printed (captured as the official Capturing does)
 #   ret   call-based test: json.dumps of the return value (tuples made lists at the top level), or "" if it has none
 #   exc   the test raised (repr); tle: the test ran out of time; err: "error during testing" (test = -1)
@@ -184,7 +184,7 @@ def main():
     sys.set_int_max_str_digits(50000)
     signal.signal(signal.SIGPROF, _on_timer)
     signal.signal(signal.SIGALRM, _on_timer)
-    with open("/work/solution.py", encoding="utf-8", errors="surrogateescape") as f:
+    with open("solution.py", encoding="utf-8", errors="surrogateescape") as f:  # in the working directory
         code = f.read()
     _guard()
     try:

@@ -284,7 +284,7 @@ Grade run_once(const std::string& code, const std::vector<CodeTest>& tests, cons
                          {"wall", wall_per_test},
                          {"inputs", inputs}};
     sb::Request rq;
-    rq.argv = {sb::python_interpreter().executable.string(), "-I", "/work/driver.py"};
+    rq.argv = {sb::python_interpreter().executable.string(), "-I", "driver.py"}; // in the working directory
     rq.files = {{"driver.py", kDriverSource}, {"solution.py", code}};
     rq.stdin_data = header.dump(-1, ' ', false, core::Json::error_handler_t::replace);
     const double n = static_cast<double>(tests.size()) + 1;

@@ -186,6 +186,33 @@ void close_all_but(int err, std::initializer_list<int> keep) {
         ::close(fd);
 }
 
+// Unsafe mode (no namespaces): the working directory is a plain folder under the host's /tmp.
+void write_work_files(int err, const Plan& p, const std::string& workdir) {
+    if (::mkdir(workdir.c_str(), 0700) != 0) die(err, ("mkdir " + workdir).c_str());
+    for (const auto& [name, content] : p.files) {
+        const std::string path = workdir + "/" + name;
+        int fd = ::open(path.c_str(), O_CREAT | O_WRONLY | O_TRUNC | O_CLOEXEC, 0600);
+        if (fd < 0) die(err, ("write " + path).c_str());
+        write_all(fd, content.data(), content.size());
+        ::close(fd);
+    }
+}
+
+// pid 1 of the namespace takes every process with it; in unsafe mode the session's process group goes.
+void kill_tree(pid_t init, bool isolated) {
+    ::kill(init, SIGKILL);
+    if (!isolated) ::kill(-init, SIGKILL);
+}
+
+// The root's mount point is empty once the namespace is gone; in unsafe mode it holds the program's files.
+void remove_root(const std::string& root, bool isolated) {
+    std::error_code ec;
+    if (isolated)
+        ::rmdir(root.c_str());
+    else
+        fs::remove_all(root, ec);
+}
+
 // ---- processes ---------------------------------------------------------------------------------------------------
 
 struct Pipes {
@@ -193,12 +220,15 @@ struct Pipes {
 };
 
 // C: drop to the unprivileged user, limits, seccomp, exec. Only system calls and the prepared argv/env.
-[[noreturn]] void become_program(const Pipes& p, const Limits& l, char* const* argv, char* const* envp) {
+[[noreturn]] void become_program(const Pipes& p, const Limits& l, char* const* argv, char* const* envp,
+                                 const char* workdir, bool isolated) {
     const int err = p.error[1];
     if (::dup2(p.in[0], 0) < 0 || ::dup2(p.out[1], 1) < 0 || ::dup2(p.err[1], 2) < 0) die(err, "dup2");
-    if (::setgroups(0, nullptr) != 0 && errno != EPERM) die(err, "setgroups");
-    if (::setresgid(kInsideUser, kInsideUser, kInsideUser) != 0) die(err, "setresgid");
-    if (::setresuid(kInsideUser, kInsideUser, kInsideUser) != 0) die(err, "setresuid");
+    if (isolated) {
+        if (::setgroups(0, nullptr) != 0 && errno != EPERM) die(err, "setgroups");
+        if (::setresgid(kInsideUser, kInsideUser, kInsideUser) != 0) die(err, "setresgid");
+        if (::setresuid(kInsideUser, kInsideUser, kInsideUser) != 0) die(err, "setresuid");
+    }
     auto limit = [&](int resource, rlim_t soft, rlim_t hard, const char* what) {
         rlimit r{soft, hard};
         if (::setrlimit(resource, &r) != 0) die(err, what);
@@ -206,11 +236,12 @@ struct Pipes {
     const rlim_t cpu = static_cast<rlim_t>(std::max(1.0, std::ceil(l.cpu_seconds)));
     limit(RLIMIT_CPU, cpu, cpu + 1, "RLIMIT_CPU");
     limit(RLIMIT_AS, l.memory_bytes, l.memory_bytes, "RLIMIT_AS");
-    limit(RLIMIT_NPROC, static_cast<rlim_t>(l.processes), static_cast<rlim_t>(l.processes), "RLIMIT_NPROC");
+    if (isolated) // outside a user namespace the count would be all of the user's processes
+        limit(RLIMIT_NPROC, static_cast<rlim_t>(l.processes), static_cast<rlim_t>(l.processes), "RLIMIT_NPROC");
     limit(RLIMIT_FSIZE, l.file_bytes, l.file_bytes, "RLIMIT_FSIZE");
     limit(RLIMIT_NOFILE, static_cast<rlim_t>(l.open_files), static_cast<rlim_t>(l.open_files), "RLIMIT_NOFILE");
     limit(RLIMIT_CORE, 0, 0, "RLIMIT_CORE");
-    if (::chdir("/work") != 0) die(err, "chdir /work");
+    if (::chdir(workdir) != 0) die(err, "chdir to the working directory");
     if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) die(err, "no_new_privs");
     // Every descriptor but 0, 1, 2 and the error pipe (close-on-exec) goes.
     if (err > 3) ::close_range(3, static_cast<unsigned>(err) - 1, 0);
@@ -308,7 +339,9 @@ Result run(const Request& rq) {
         return res;
     }
     plan.root = root_template.c_str();
-    plan_system_paths(plan);
+    const bool isolated = !unsafe_no_isolation();
+    const std::string workdir = isolated ? "/work" : plan.root + "/work";
+    if (isolated) plan_system_paths(plan);
     plan.files = rq.files;
     plan.limits = l;
 
@@ -327,7 +360,7 @@ Result run(const Request& rq) {
         if (::pipe2(fds, O_CLOEXEC) != 0) {
             res.error = std::string("pipe: ") + std::strerror(errno);
             cg.remove();
-            ::rmdir(plan.root.c_str());
+            remove_root(plan.root, isolated);
             return res;
         }
     const pid_t parent = ::getpid();
@@ -342,23 +375,31 @@ Result run(const Request& rq) {
         // and every descriptor another thread of qeval had open at the fork (another execution's pipes, whose EOF
         // would otherwise wait for this one) are closed.
         close_all_but(err, {p.in[0], p.out[1], p.err[1], p.error[1], p.report[1], p.sync[1], p.go[0]});
-        if (::unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWPID) != 0)
+        if (isolated &&
+            ::unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWPID) != 0)
             die(err, "unshare (user, mount, net, ipc, uts, pid namespaces)");
         write_all(p.sync[1], "u", 1);
         char go = 0;
         if (::read(p.go[0], &go, 1) != 1 || go != 'g') ::_exit(127);
-        if (::setresgid(0, 0, 0) != 0 || ::setresuid(0, 0, 0) != 0) die(err, "become root of the user namespace");
-        if (::sethostname("sandbox", 7) != 0) die(err, "sethostname");
-        build_root(err, plan);
+        if (isolated) {
+            if (::setresgid(0, 0, 0) != 0 || ::setresuid(0, 0, 0) != 0) die(err, "become root of the user namespace");
+            if (::sethostname("sandbox", 7) != 0) die(err, "sethostname");
+            build_root(err, plan);
+        } else {
+            write_work_files(err, plan, workdir);
+        }
         const pid_t i = ::fork();
         if (i == 0) {
-            // ---- I: pid 1 ----
+            // ---- I: pid 1 of the namespace (unsafe mode: the leader of a new session, killed as a group) ----
             ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-            enter_root(err, plan);
+            if (isolated)
+                enter_root(err, plan);
+            else
+                ::setsid();
             timespec t0{};
             ::clock_gettime(CLOCK_MONOTONIC, &t0);
             const pid_t c = ::fork();
-            if (c == 0) become_program(p, program_limits, argv.data(), envp.data());
+            if (c == 0) become_program(p, program_limits, argv.data(), envp.data(), workdir.c_str(), isolated);
             if (c < 0) die(err, "fork the program");
             ::close(p.in[0]);
             ::close(p.out[1]);
@@ -396,7 +437,9 @@ Result run(const Request& rq) {
     // ---- P ----
     for (int fd : {p.in[0], p.out[1], p.err[1], p.error[1], p.report[1], p.sync[1], p.go[0]})
         ::close(fd);
+    pid_t init = 0;
     auto finish = [&](Result& r) {
+        if (init > 0 && !isolated) ::kill(-init, SIGKILL); // unsafe mode: what the program left behind
         for (int fd : {p.in[1], p.out[0], p.err[0], p.error[0], p.report[0], p.sync[0], p.go[1]})
             if (fd >= 0) ::close(fd);
         if (a > 0) {
@@ -409,7 +452,7 @@ Result run(const Request& rq) {
             r.max_rss_bytes = std::max(r.max_rss_bytes, cg.peak_bytes());
             cg.remove();
         }
-        ::rmdir(plan.root.c_str());
+        remove_root(plan.root, isolated);
         return r;
     };
     if (a < 0) {
@@ -425,16 +468,17 @@ Result run(const Request& rq) {
     char u = 0;
     if (::read(p.sync[0], &u, 1) != 1) return setup_failed("namespaces");
     const std::string pid_dir = "/proc/" + std::to_string(a);
-    const std::string map =
-        "0 " + std::to_string(base) + " 1\n" + std::to_string(kInsideUser) + " " + std::to_string(base + 1) + " 1\n";
-    if (!write_file(pid_dir + "/setgroups", "deny") || !write_file(pid_dir + "/uid_map", map) ||
-        !write_file(pid_dir + "/gid_map", map))
-        return setup_failed(std::string("uid/gid maps: ") + std::strerror(errno));
+    if (isolated) {
+        const std::string map = "0 " + std::to_string(base) + " 1\n" + std::to_string(kInsideUser) + " " +
+                                std::to_string(base + 1) + " 1\n";
+        if (!write_file(pid_dir + "/setgroups", "deny") || !write_file(pid_dir + "/uid_map", map) ||
+            !write_file(pid_dir + "/gid_map", map))
+            return setup_failed(std::string("uid/gid maps: ") + std::strerror(errno));
+    }
     if (have_cg && !cg.add(a)) return setup_failed("cgroup");
     write_all(p.go[1], "g", 1);
     ::close(p.go[1]);
     p.go[1] = -1;
-    pid_t init = 0;
     if (::read(p.sync[0], &init, sizeof init) != sizeof init) return setup_failed("sandbox set-up");
 
     // Feed stdin, read stdout/stderr (capped), wait for the report, watch the clock.
@@ -463,7 +507,7 @@ Result run(const Request& rq) {
         watch(p.in[1], POLLOUT);
         const auto now = Clock::now();
         if (now >= deadline && !have_report) {
-            ::kill(init, SIGKILL);
+            kill_tree(init, isolated);
             killed_wall = true;
             break;
         }
@@ -510,7 +554,7 @@ Result run(const Request& rq) {
                 } else {
                     res.out.append(buf, static_cast<std::size_t>(got));
                     if (res.out.size() > l.stdout_bytes) {
-                        ::kill(init, SIGKILL);
+                        kill_tree(init, isolated);
                         killed_output = true;
                         res.out.resize(l.stdout_bytes);
                         have_report = true;
@@ -575,7 +619,23 @@ std::string own_prefix() {
     return "qeval-sandbox-" + std::to_string(::getpid()) + "-";
 }
 
+namespace {
+std::atomic<bool> g_unsafe{false};
+} // namespace
+
+void set_unsafe_no_isolation(bool on) {
+    g_unsafe = on;
+}
+
+bool unsafe_no_isolation() {
+    return g_unsafe;
+}
+
 bool available(std::string* why) {
+    if (unsafe_no_isolation()) {
+        if (why) *why = "unsafe mode: no isolation";
+        return true;
+    }
     static std::once_flag once;
     static bool ok = false;
     static std::string reason;

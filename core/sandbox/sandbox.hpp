@@ -75,6 +75,12 @@ Result run(const Request& request);
 std::pair<unsigned, unsigned> own_uids();
 std::string own_prefix();
 
+// --unsafe-no-sandbox: programs run without namespaces, uid change or a new root, in a plain folder under /tmp,
+// with the rlimits, seccomp filter, cgroups (when writable), watchdog and output caps still on. Process-wide; for
+// machines where user namespaces are not allowed. Runs made so record it (settings "unsafe_no_sandbox").
+void set_unsafe_no_isolation(bool on);
+bool unsafe_no_isolation();
+
 // Whether namespaces can be made on this machine (a user namespace with pid, net, mount, ipc and uts); when not,
 // `why` says what failed. Cached after the first call.
 bool available(std::string* why = nullptr);

@@ -14,6 +14,7 @@
 
 #include "core/error.hpp"
 #include "core/hash.hpp"
+#include "core/sandbox/sandbox.hpp"
 #include "core/time.hpp"
 #include "harness/data/progress.hpp"
 #include "harness/storage/run_store.hpp"
@@ -296,7 +297,10 @@ RunResult run_one(const tasks::TaskSpec& task, const RunOptions& o, runners::Run
                            {"params", o.task_params},
                            {"generation", generation_json(o.generation)},
                            {"runner", o.runner}};
-    if (!o.night.empty()) settings["night"] = o.night; // absent otherwise: fingerprints made before it stay the same
+    if (!o.night.empty()) settings["night"] = o.night;
+    if (o.unsafe_no_sandbox && task.runs_code)
+        settings["unsafe_no_sandbox"] =
+            true; // a run of its own, flagged // absent otherwise: fingerprints made before it stay the same
     core::Json identity = {{"variant", o.variant}, {"task", task.name},    {"task_version", task.version},
                            {"data", files},        {"settings", settings}, {"runner", runner.identity()}};
     const std::string fingerprint = core::sha256_hex(identity.dump());
@@ -390,6 +394,7 @@ std::vector<RunResult> run_tasks(const RunOptions& o) {
     QEVAL_CHECK(o.samples >= 1, ErrorCode::usage, "qeval run: --samples must be at least 1");
     auto tasks = tasks::resolve_tasks(o.tasks);
     QEVAL_CHECK(!tasks.empty(), ErrorCode::usage, "qeval run: --task is required");
+    core::sandbox::set_unsafe_no_isolation(o.unsafe_no_sandbox);
     auto runner = runners::make_runner(o.runner, o.runner_settings);
     auto store = RunStore::open(o.db);
     std::vector<RunResult> out;

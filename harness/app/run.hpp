@@ -28,6 +28,7 @@ struct RunOptions {
     std::size_t limit = 0; // 0: all problems
     int shard_index = 0, shard_count = 1;
     std::map<std::string, std::string> task_params; // release, start_date, end_date
+    bool unsafe_no_sandbox = false; // code tasks: run programs without the sandbox's isolation (recorded)
     std::string night; // `qeval nightly`: "YYYY-MM-DD", part of the fingerprint (one run per night); empty: none
     std::filesystem::path data_dir, db;
     bool progress = true; // a progress line on stderr (redrawn on a terminal; a JSON line a minute otherwise)

@@ -61,6 +61,9 @@ void set_run_command(CLI::App& app, GlobalOptions& global) {
     cmd->add_option("--end-date", a->end_date, "livecodebench: contest date to (YYYY-MM-DD, inclusive)");
     cmd->add_flag("--json", a->json, "Print the result as JSON");
     cmd->add_flag("--quiet", a->quiet, "No progress line");
+    cmd->add_flag("--unsafe-no-sandbox", a->options.unsafe_no_sandbox,
+                  "Code tasks: run generated programs WITHOUT the sandbox's namespaces (rlimits and seccomp stay); "
+                  "recorded in the run");
     cmd->callback([&global, a] {
         RunOptions& o = a->options;
         o.tasks = a->tasks;
@@ -92,6 +95,8 @@ void set_run_command(CLI::App& app, GlobalOptions& global) {
         if (!a->release.empty()) o.task_params["release"] = a->release;
         if (!a->start_date.empty()) o.task_params["start_date"] = a->start_date;
         if (!a->end_date.empty()) o.task_params["end_date"] = a->end_date;
+        if (o.unsafe_no_sandbox)
+            std::cerr << "warning: --unsafe-no-sandbox: generated code runs without isolation on this machine\n";
         auto results = run_tasks(o);
         core::Json out = core::Json::array();
         for (const auto& r : results) {

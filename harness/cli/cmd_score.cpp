@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "core/error.hpp"
+#include "core/sandbox/sandbox.hpp"
 #include "harness/app/rescore.hpp"
 #include "harness/app/score.hpp"
 #include "harness/cli/commands.hpp"
@@ -17,7 +18,7 @@ struct ScoreArgs {
     ScoreOptions options;
     std::string in, out, variant;
     std::int64_t run = 0;
-    bool json = false, allow_data_change = false;
+    bool json = false, allow_data_change = false, unsafe = false;
     CLI::Option *in_opt = nullptr, *out_opt = nullptr, *seed_opt = nullptr, *task_opt = nullptr, *run_opt = nullptr,
                 *variant_opt = nullptr;
 };
@@ -76,8 +77,14 @@ void set_score_command(CLI::App& app, GlobalOptions& global) {
                   "Re-grade stored runs even when the data files differ from the ones the run used");
     cmd->add_option("--jobs", a->options.jobs,
                     "Lines graded at once (default 1; 0: one per core; code tasks run one sandbox per job)");
+    cmd->add_flag("--unsafe-no-sandbox", a->unsafe,
+                  "Code tasks: run programs WITHOUT the sandbox's namespaces (rlimits and seccomp stay)");
     cmd->add_flag("--json", a->json, "Summary as JSON");
     cmd->callback([&global, a] {
+        if (a->unsafe) {
+            std::cerr << "warning: --unsafe-no-sandbox: generated code runs without isolation on this machine\n";
+            core::sandbox::set_unsafe_no_isolation(true);
+        }
         std::size_t modes = a->in_opt->count() + a->run_opt->count() + a->variant_opt->count();
         QEVAL_CHECK(modes == 1, ErrorCode::usage,
                     "qeval score: give one of --task T --in R.jsonl, --run ID, or --variant LABEL [--task T]");

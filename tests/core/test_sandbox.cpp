@@ -35,7 +35,7 @@ namespace {
 
 sb::Result python(const std::string& code, sb::Limits limits = {}, const std::string& stdin_data = "") {
     sb::Request rq;
-    rq.argv = {sb::python_interpreter().executable.string(), "-I", "/work/main.py"};
+    rq.argv = {sb::python_interpreter().executable.string(), "-I", "main.py"};
     rq.files = {{"main.py", code}};
     rq.stdin_data = stdin_data;
     rq.limits = limits;
@@ -300,4 +300,29 @@ TEST_CASE("sandbox binary output comes back byte for byte and the clock is CPU t
     CHECK(s.outcome == sb::Outcome::exited);
     CHECK(s.out == "4499998500000\n");
     CHECK(s.cpu_seconds < 1.0);
+}
+
+TEST_CASE("sandbox unsafe mode runs without namespaces, keeps the limits and leaves nothing", "[sandbox]") {
+    struct Reset {
+        ~Reset() { sb::set_unsafe_no_isolation(false); }
+    } reset;
+    sb::set_unsafe_no_isolation(true);
+    REQUIRE(sb::available());
+    sb::Limits limits;
+    limits.cpu_seconds = 1;
+    limits.wall_seconds = 5;
+    // The host's view (the real uid, a working folder under /tmp), a forked child left sleeping, then a CPU limit.
+    const sb::Result r = python("import os, time\nprint(os.getuid() == os.geteuid(), os.getcwd().startswith('/tmp/'))\n"
+                                "if os.fork() == 0:\n    time.sleep(30)\n    os._exit(0)\nprint('forked')\n",
+                                limits);
+    INFO(r.err << r.error);
+    CHECK(r.outcome == sb::Outcome::exited);
+    CHECK(r.out == "True True\nforked\n");
+    CHECK(python("while True:\n    pass\n", limits).outcome == sb::Outcome::cpu_limit);
+    // Nothing left: the program's process group is killed and its folder removed.
+    const std::string prefix = sb::own_prefix();
+    std::size_t folders = 0;
+    for (const auto& e : fs::directory_iterator("/tmp"))
+        folders += e.path().filename().string().rfind(prefix, 0) == 0;
+    CHECK(folders == 0);
 }

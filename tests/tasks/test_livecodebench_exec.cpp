@@ -186,3 +186,16 @@ TEST_CASE("livecodebench grading in the sandbox: verdicts per test and the offic
         CHECK(g.passed == (c.official == std::vector<int>{1, 1, 1}));
     }
 }
+
+TEST_CASE("livecodebench grading under --unsafe-no-sandbox gives the same verdicts", "[livecodebench]") {
+    struct Reset {
+        ~Reset() { core::sandbox::set_unsafe_no_isolation(false); }
+    } reset;
+    core::sandbox::set_unsafe_no_isolation(true);
+    const lcb::Grade ok = lcb::grade("a, b = map(int, input().split())\nprint(a + b)\n", sum_tests(), "");
+    INFO(ok.message << ok.sandbox_error);
+    CHECK(ok.passed);
+    CHECK(ok.official == std::vector<int>{1, 1, 1});
+    const lcb::Grade bad = lcb::grade("print(1 // 0)\n", sum_tests(), "");
+    CHECK(bad.official == std::vector<int>{-4});
+}

@@ -110,4 +110,11 @@ std::string preview(std::string_view s, std::size_t max) {
     return to_valid_utf8(s.substr(0, cut)) + "...";
 }
 
+std::string join(const std::vector<std::string>& parts, std::string_view sep) {
+    std::string out;
+    for (const auto& p : parts)
+        out += (out.empty() ? "" : std::string(sep)) + p;
+    return out;
+}
+
 } // namespace qeval::core

@@ -13,6 +13,7 @@ std::string_view trim_right(std::string_view s);
 std::vector<std::string_view> split(std::string_view s, char sep); // keeps empty fields
 std::string to_lower(std::string_view s);                          // ASCII only
 std::string replace_all(std::string s, std::string_view from, std::string_view to);
+std::string join(const std::vector<std::string>& parts, std::string_view sep); // "a, b, c"
 bool is_valid_utf8(std::string_view s);
 // Replaces invalid UTF-8 sequences with U+FFFD so the result can go into JSON.
 std::string to_valid_utf8(std::string_view s);

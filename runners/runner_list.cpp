@@ -1,6 +1,7 @@
 // The one table of runners. "builtin" (the MoE runner) is named in design.md and comes with its issue; asking for it
 // today is a clear usage error, not a silent fallback.
 #include "core/error.hpp"
+#include "core/text.hpp"
 #include "runners/openai/openai_runner.hpp"
 #include "runners/replay/replay_runner.hpp"
 #include "runners/runner.hpp"
@@ -40,11 +41,8 @@ std::vector<std::string> runner_names() {
 std::unique_ptr<Runner> make_runner(const std::string& name, const core::Json& settings) {
     for (const auto& e : kRunners)
         if (name == e.name) return e.make(settings);
-    std::string known;
-    for (const auto& n : runner_names())
-        known += (known.empty() ? "" : ", ") + n;
-    throw_error(ErrorCode::usage, "runner \"" + name + "\" is not available in this build (available: " + known +
-                                      "; builtin comes with its issue)");
+    throw_error(ErrorCode::usage, "runner \"" + name + "\" is not available in this build (available: " +
+                                      core::join(runner_names(), ", ") + "; builtin comes with its issue)");
 }
 
 } // namespace qeval::runners

@@ -8,6 +8,7 @@
 #include <toml++/toml.h>
 
 #include "core/error.hpp"
+#include "core/text.hpp"
 #include "runners/runner.hpp"
 #include "tasks/task_list.hpp"
 
@@ -352,22 +353,19 @@ Suite load_suite(const fs::path& file) {
         for (const auto& t : s.tasks) {
             RunOptions o = s.run_options(v, t, "");
             const tasks::TaskSpec& spec = tasks::find_task(t.name);
-            if (!o.prompt.empty() && !spec.has_prompt(o.prompt)) {
-                std::string known;
-                for (const auto& p : spec.prompt_variants)
-                    known += (known.empty() ? "" : ", ") + p.name;
-                throw Error(ErrorCode::input, file.string() + ":" + std::to_string(t.line) + ": [tasks." + t.name +
-                                                  "] prompt \"" + o.prompt +
-                                                  "\": no such prompt variant (known: " + known + ")");
+            if (!o.prompt.empty()) {
+                try {
+                    tasks::check_prompt(spec, o.prompt);
+                } catch (const Error& e) {
+                    throw Error(ErrorCode::input, file.string() + ":" + std::to_string(t.line) + ": [tasks." + t.name +
+                                                      "] prompt: no such prompt variant: " + e.what());
+                }
             }
-            if (std::find(runners.begin(), runners.end(), o.runner) == runners.end()) {
-                std::string known;
-                for (const auto& n : runners)
-                    known += (known.empty() ? "" : ", ") + n;
-                throw Error(ErrorCode::input, file.string() + ":" + std::to_string(v.line) + ": [variants." + v.label +
-                                                  "] runner \"" + o.runner +
-                                                  "\" is not available in this build (available: " + known + ")");
-            }
+            if (std::find(runners.begin(), runners.end(), o.runner) == runners.end())
+                throw Error(ErrorCode::input,
+                            file.string() + ":" + std::to_string(v.line) + ": [variants." + v.label + "] runner \"" +
+                                o.runner +
+                                "\" is not available in this build (available: " + core::join(runners, ", ") + ")");
         }
     }
     return s;

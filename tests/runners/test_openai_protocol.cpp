@@ -259,6 +259,29 @@ struct TreeReading {
     core::ModelOutput out;
 };
 
+// Up to 3 random edits (a byte replaced by a JSON-ish or non-ASCII one, bytes erased, one inserted, a cut) of a
+// valid chunk or body: the differential tests' mutations.
+void mutate(std::string& text, std::mt19937& rng) {
+    int edits = static_cast<int>(rng() % 4);
+    for (int e = 0; e < edits && !text.empty(); ++e) {
+        std::size_t at = rng() % text.size();
+        switch (rng() % 4) {
+        case 0:
+            text[at] = "{}[]\":,\\0123456789-.eEtrufalsn \x80\xC3"[rng() % 33];
+            break;
+        case 1:
+            text.erase(at, 1 + rng() % 3);
+            break;
+        case 2:
+            text.insert(at, 1, "{}[]\":,\\0-e "[rng() % 12]);
+            break;
+        default:
+            text.resize(at);
+            break;
+        }
+    }
+}
+
 TreeReading read_with_tree(const std::string& text) {
     TreeReading r;
     core::Json j = core::Json::parse(text, nullptr, false);
@@ -312,24 +335,7 @@ TEST_CASE("protocol the chunk scanner agrees with a tree reading on 20000 mutate
     int compared = 0, malformed = 0;
     for (int i = 0; i < 20000; ++i) {
         std::string text = seeds[static_cast<std::size_t>(i) % seeds.size()];
-        int edits = static_cast<int>(rng() % 4);
-        for (int e = 0; e < edits && !text.empty(); ++e) {
-            std::size_t at = rng() % text.size();
-            switch (rng() % 4) {
-            case 0:
-                text[at] = "{}[]\":,\\0123456789-.eEtrufalsn \x80\xC3"[rng() % 33];
-                break;
-            case 1:
-                text.erase(at, 1 + rng() % 3);
-                break;
-            case 2:
-                text.insert(at, 1, "{}[]\":,\\0-e "[rng() % 12]);
-                break;
-            default:
-                text.resize(at);
-                break;
-            }
-        }
+        mutate(text, rng);
         TreeReading want = read_with_tree(text);
         core::ModelOutput got;
         std::string error;
@@ -420,24 +426,7 @@ TEST_CASE("protocol whole responses read in one pass agree with a tree reading o
     int compared = 0, refused = 0;
     for (int i = 0; i < 20000; ++i) {
         auto [text, chat] = seeds[static_cast<std::size_t>(i) % seeds.size()];
-        int edits = static_cast<int>(rng() % 4);
-        for (int e = 0; e < edits && !text.empty(); ++e) {
-            std::size_t at = rng() % text.size();
-            switch (rng() % 4) {
-            case 0:
-                text[at] = "{}[]\":,\\0123456789-.eEtrufalsn \x80\xC3"[rng() % 33];
-                break;
-            case 1:
-                text.erase(at, 1 + rng() % 3);
-                break;
-            case 2:
-                text.insert(at, 1, "{}[]\":,\\0-e "[rng() % 12]);
-                break;
-            default:
-                text.resize(at);
-                break;
-            }
-        }
+        mutate(text, rng);
         INFO(text);
         WholeReading want = read_whole_with_tree(text, chat);
         core::ModelOutput got;

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <condition_variable>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <mutex>
 #include <shared_mutex>
@@ -13,6 +14,7 @@
 #include "core/data/base64.hpp"
 #include "core/error.hpp"
 #include "core/sandbox/sandbox.hpp"
+#include "core/sandbox/warm.hpp"
 
 namespace qeval::tasks::lcb {
 
@@ -229,6 +231,17 @@ std::shared_mutex& alone() { // shared: a normal run; exclusive: a re-run with n
     return m;
 }
 
+// The warm interpreters: they import once what the driver and the official prelude import (livecodebench_driver.py:
+// its imports, _MODULES, _guard's) and compile the driver once, so a sample costs forks, not an interpreter's start.
+sb::WarmPool& warm_pool() {
+    static sb::WarmPool pool({"_ast",         "binascii", "io",    "json",     "signal",      "types",
+                              "faulthandler", "string",   "re",    "datetime", "collections", "heapq",
+                              "bisect",       "copy",     "math",  "random",   "statistics",  "itertools",
+                              "functools",    "operator", "typing"},
+                             {{"driver.py", kDriverSource}});
+    return pool;
+}
+
 std::string nonce() {
     std::ifstream in("/dev/urandom", std::ios::binary);
     unsigned char raw[16] = {};
@@ -294,7 +307,7 @@ Grade run_once(const std::string& code, const std::vector<CodeTest>& tests, cons
     slots().acquire();
     sb::Result r;
     try {
-        r = sb::run(rq);
+        r = o.warm ? warm_pool().run(rq) : sb::run(rq);
     } catch (...) {
         slots().release();
         throw;
@@ -370,6 +383,14 @@ Grade run_once(const std::string& code, const std::vector<CodeTest>& tests, cons
 }
 
 } // namespace
+
+bool warm_by_default() {
+    static const bool warm = [] {
+        const char* v = std::getenv("QEVAL_SANDBOX_WARM");
+        return !(v && std::string(v) == "0");
+    }();
+    return warm;
+}
 
 const char* to_string(TestVerdict v) {
     switch (v) {

@@ -44,8 +44,13 @@ struct Grade {
     double cpu_seconds = 0;
 };
 
+// Samples are forked from warm interpreters (core/sandbox/warm.hpp) unless QEVAL_SANDBOX_WARM=0 is set: then each
+// runs in a fresh interpreter (the same isolation and verdicts, 30-40 ms slower per sample).
+bool warm_by_default();
+
 struct Options {
     double timeout_seconds = 6.0; // per test, CPU
+    bool warm = warm_by_default();
 };
 
 // fn_name empty: stdin/stdout tests.

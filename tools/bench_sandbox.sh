@@ -7,7 +7,8 @@
 #      executions per second;
 #   2. a batch of real problems: the rule-made programs of tools/lcb_fidelity.py (lookup tables and their wrong,
 #      crashing, re-formatted variants; no spinning ones) for P stdin and P call-based problems: total time.
-# Target: qeval >= 2x the official throughput.
+# qeval runs each sample forked from a warm interpreter (core/sandbox/warm.hpp, the default) and, for the record,
+# cold (QEVAL_SANDBOX_WARM=0: a fresh interpreter per sample). Target: qeval >= 2x the official throughput.
 #
 # Usage: QEVAL_DATA_DIR=../shared/data tools/bench_sandbox.sh [BUILD_DIR]
 #   LCB_REPO=/tmp/lcb_official  LCB_PYTHON=/tmp/qeval-lcb-venv/bin/python  (see tools/lcb_official_verdicts.py)
@@ -44,15 +45,18 @@ secs() { local t0 t1; t0=$(date +%s.%N); "$@" >/dev/null 2>&1; t1=$(date +%s.%N)
 official() { secs "$py" "$root/tools/lcb_official_verdicts.py" --lcb-repo "$repo" --data "$data/livecodebench" \
     --solutions "$1" --tests public --num-process "$jobs" --out "$tmp/official.out"; }
 ours() { secs "$qeval" score --task livecodebench --in "$1" --out "$tmp/qeval.out" --data-dir "$data" --jobs "$jobs"; }
+cold() { QEVAL_SANDBOX_WARM=0 ours "$@"; }
 
 batch=$(wc -l <"$tmp/batch.jsonl")
 echo "$(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), jobs $jobs, $(date -u +%FT%TZ)"
-printf '%-34s %10s %10s %12s\n' workload official_s qeval_s "qeval/official"
+printf '%-10s %10s %10s %12s %14s %16s\n' workload official_s qeval_s "qeval/official" qeval_cold_s "cold/official"
 for work in trivial batch; do
     o=$(official "$tmp/$work.jsonl")
     q=$(ours "$tmp/$work.jsonl.qeval.jsonl")
+    c=$(cold "$tmp/$work.jsonl.qeval.jsonl")
     count=$n; [[ $work = batch ]] && count=$batch
-    printf '%-34s %10s %10s %11sx   (%s samples: %s vs %s samples/s)\n' "$work" "$o" "$q" \
-        "$(awk -v o="$o" -v q="$q" 'BEGIN{printf "%.2f", o/q}')" "$count" \
-        "$(awk -v c="$count" -v o="$o" 'BEGIN{printf "%.0f", c/o}')" "$(awk -v c="$count" -v q="$q" 'BEGIN{printf "%.0f", c/q}')"
+    ratio() { awk -v o="$1" -v q="$2" 'BEGIN{printf "%.2f", o/q}'; }
+    rate() { awk -v c="$count" -v t="$1" 'BEGIN{printf "%.0f", c/t}'; }
+    printf '%-10s %10s %10s %13sx %14s %15sx   (%s samples/s: official %s, qeval %s, cold %s)\n' "$work" "$o" "$q" \
+        "$(ratio "$o" "$q")" "$c" "$(ratio "$o" "$c")" "$count" "$(rate "$o")" "$(rate "$q")" "$(rate "$c")"
 done

@@ -89,10 +89,31 @@ void Cgroups::kill_all() const {
 }
 
 bool Cgroups::oom_killed() const {
-    if (memory_dir.empty()) return false;
+    return oom_kills() > 0;
+}
+
+long Cgroups::oom_kills() const {
+    if (memory_dir.empty()) return 0;
     const std::string text = read_small(memory_dir + (v2 ? "/memory.events" : "/memory.oom_control"));
     const auto at = text.find("oom_kill ");
-    return at != std::string::npos && std::atol(text.c_str() + at + 9) > 0;
+    return at == std::string::npos ? 0 : std::atol(text.c_str() + at + 9);
+}
+
+std::uint64_t Cgroups::usage_bytes() const {
+    if (memory_dir.empty()) return 0;
+    const std::string t = read_small(memory_dir + (v2 ? "/memory.current" : "/memory.usage_in_bytes"));
+    return t.empty() ? 0 : std::strtoull(t.c_str(), nullptr, 10);
+}
+
+bool Cgroups::set_limits(std::uint64_t memory_bytes, int processes) const {
+    if (dirs.empty()) return false;
+    const std::string bytes = std::to_string(memory_bytes), memsw = memory_dir + "/memory.memsw.limit_in_bytes";
+    if (!v2) write_file(memsw, bytes); // v1 keeps memsw >= the limit: raised before it, lowered after (absent: no swap)
+    bool ok = write_file(memory_dir + (v2 ? "/memory.max" : "/memory.limit_in_bytes"), bytes);
+    if (!v2) write_file(memsw, bytes);
+    for (const auto& d : dirs)
+        if (d != memory_dir || v2) ok = write_file(d + "/pids.max", std::to_string(processes)) && ok;
+    return ok;
 }
 
 std::uint64_t Cgroups::peak_bytes() const {

@@ -30,8 +30,11 @@ struct Cgroups {
     bool add(pid_t pid) const;                                  // moves the process (and its future children) in
     void kill_all() const;                                      // SIGKILL to every process still in the cgroups
     bool oom_killed() const;                                    // the memory limit's OOM killer acted
-    std::uint64_t peak_bytes() const;                           // peak memory of the tree (0 when unknown)
-    void remove();                                              // kills what is left and removes the directories
+    long oom_kills() const;                                     // how many times it has
+    std::uint64_t usage_bytes() const;                          // memory charged now (0 when unknown)
+    bool set_limits(std::uint64_t memory_bytes, int processes) const; // new limits for what runs next
+    std::uint64_t peak_bytes() const;                                 // peak memory of the tree (0 when unknown)
+    void remove();                                                    // kills what is left and removes the directories
 };
 
 } // namespace qeval::core::sandbox::detail

@@ -30,6 +30,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
@@ -39,37 +40,15 @@
 #include "core/error.hpp"
 #include "core/sandbox/cgroups.hpp"
 #include "core/sandbox/seccomp_policy.hpp"
+#include "core/sandbox/tree.hpp"
 
 namespace qeval::core::sandbox {
 namespace {
 
 namespace fs = std::filesystem;
-using detail::Cgroups;
-using detail::write_file;
-using Clock = std::chrono::steady_clock;
-
-constexpr uid_t kInsideUser = 1000; // the program's uid and gid inside
-
-// What I sends P when the program has ended.
-struct Report {
-    int status = 0; // waitpid status of C
-    double cpu_seconds = 0;
-    long max_rss_kb = 0;
-    double wall_seconds = 0;
-};
+using namespace detail;
 
 // ---- small helpers -----------------------------------------------------------------------------------------------
-
-void write_all(int fd, const void* data, std::size_t n) {
-    const char* p = static_cast<const char*>(data);
-    while (n > 0) {
-        ssize_t w = ::write(fd, p, n);
-        if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) return;
-        p += w;
-        n -= static_cast<std::size_t>(w);
-    }
-}
 
 // In A, I or C: report "what: strerror" to P on the error pipe and leave.
 [[noreturn]] void die(int err_fd, const char* what) {
@@ -94,6 +73,7 @@ struct Plan {
     std::vector<std::string> devices = {"null", "zero", "random", "urandom"};
     std::vector<std::pair<std::string, std::string>> files; // into /work
     Limits limits;
+    bool zygote = false; // also /.sample, where the zygote mounts each execution's tmpfs
 };
 
 void bind_read_only(int err, const std::string& from, const std::string& to) {
@@ -147,6 +127,7 @@ void build_root(int err, const Plan& p) {
     mkdirs(err, r + "/proc");
     mkdirs(err, r + "/tmp");
     mkdirs(err, r + "/work");
+    if (p.zygote && ::mkdir((r + "/.sample").c_str(), 0700) != 0) die(err, "mkdir /.sample");
     for (const auto& [name, content] : p.files) {
         const std::string path = r + "/work/" + name;
         int fd = ::open(path.c_str(), O_CREAT | O_WRONLY | O_TRUNC | O_CLOEXEC, 0644);
@@ -216,15 +197,25 @@ void remove_root(const std::string& root, bool isolated) {
 // ---- processes ---------------------------------------------------------------------------------------------------
 
 struct Pipes {
-    int in[2], out[2], err[2], error[2], report[2], sync[2], go[2];
+    int in[2], out[2], err[2], error[2], report[2], sync[2], go[2], control[2];
 };
 
-// C: drop to the unprivileged user, limits, seccomp, exec. Only system calls and the prepared argv/env.
+// C: drop to the unprivileged user, limits, seccomp, exec. Only system calls and the prepared argv/env. A zygote
+// stays root of the user namespace (it makes each execution's namespaces and mounts, and drops to the program's uid,
+// limits and seccomp filter there: zygote.py) and gets its control socket as fd 3.
 [[noreturn]] void become_program(const Pipes& p, const Limits& l, char* const* argv, char* const* envp,
-                                 const char* workdir, bool isolated) {
-    const int err = p.error[1];
+                                 const char* workdir, bool isolated, Role role) {
+    int err = p.error[1];
+    const bool zygote = role == Role::zygote;
+    int control = -1;
+    if (zygote) { // out of the way of 0-3 first
+        control = ::fcntl(p.control[1], F_DUPFD, 10);
+        err = ::fcntl(err, F_DUPFD_CLOEXEC, 10);
+        if (control < 0 || err < 0) die(p.error[1], "dup");
+    }
     if (::dup2(p.in[0], 0) < 0 || ::dup2(p.out[1], 1) < 0 || ::dup2(p.err[1], 2) < 0) die(err, "dup2");
-    if (isolated) {
+    if (zygote && ::dup2(control, 3) < 0) die(err, "dup2 control");
+    if (isolated && !zygote) {
         if (::setgroups(0, nullptr) != 0 && errno != EPERM) die(err, "setgroups");
         if (::setresgid(kInsideUser, kInsideUser, kInsideUser) != 0) die(err, "setresgid");
         if (::setresuid(kInsideUser, kInsideUser, kInsideUser) != 0) die(err, "setresuid");
@@ -234,24 +225,68 @@ struct Pipes {
         if (::setrlimit(resource, &r) != 0) die(err, what);
     };
     const rlim_t cpu = static_cast<rlim_t>(std::max(1.0, std::ceil(l.cpu_seconds)));
-    limit(RLIMIT_CPU, cpu, cpu + 1, "RLIMIT_CPU");
-    limit(RLIMIT_AS, l.memory_bytes, l.memory_bytes, "RLIMIT_AS");
-    if (isolated) // outside a user namespace the count would be all of the user's processes
-        limit(RLIMIT_NPROC, static_cast<rlim_t>(l.processes), static_cast<rlim_t>(l.processes), "RLIMIT_NPROC");
+    if (!zygote) {
+        limit(RLIMIT_CPU, cpu, cpu + 1, "RLIMIT_CPU");
+        limit(RLIMIT_AS, l.memory_bytes, l.memory_bytes, "RLIMIT_AS");
+        if (isolated) // outside a user namespace the count would be all of the user's processes
+            limit(RLIMIT_NPROC, static_cast<rlim_t>(l.processes), static_cast<rlim_t>(l.processes), "RLIMIT_NPROC");
+        limit(RLIMIT_NOFILE, static_cast<rlim_t>(l.open_files), static_cast<rlim_t>(l.open_files), "RLIMIT_NOFILE");
+    }
     limit(RLIMIT_FSIZE, l.file_bytes, l.file_bytes, "RLIMIT_FSIZE");
-    limit(RLIMIT_NOFILE, static_cast<rlim_t>(l.open_files), static_cast<rlim_t>(l.open_files), "RLIMIT_NOFILE");
     limit(RLIMIT_CORE, 0, 0, "RLIMIT_CORE");
     if (::chdir(workdir) != 0) die(err, "chdir to the working directory");
     if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) die(err, "no_new_privs");
-    // Every descriptor but 0, 1, 2 and the error pipe (close-on-exec) goes.
-    if (err > 3) ::close_range(3, static_cast<unsigned>(err) - 1, 0);
+    // Every descriptor but 0, 1, 2 (3: the zygote's control socket) and the error pipe (close-on-exec) goes.
+    const unsigned first = zygote ? 4 : 3;
+    if (static_cast<unsigned>(err) > first) ::close_range(first, static_cast<unsigned>(err) - 1, 0);
     ::close_range(static_cast<unsigned>(err) + 1, ~0U, 0);
-    if (std::string why = install_seccomp_policy(); !why.empty()) {
-        errno = EPERM;
-        die(err, why.c_str());
+    if (!zygote) {
+        if (std::string why = install_seccomp_policy(); !why.empty()) {
+            errno = EPERM;
+            die(err, why.c_str());
+        }
     }
     ::execve(argv[0], argv, envp);
     die(err, "execve");
+}
+
+// I: pid 1 of the namespace (unsafe mode: the leader of a new session, killed as a group). Forks C, reaps every
+// process that ends up under it, and when C ends reports to P and exits.
+[[noreturn]] void become_init(const Pipes& p, const Plan& plan, const Limits& program_limits, char* const* argv,
+                              char* const* envp, const char* workdir, bool isolated, Role role) {
+    const int err = p.error[1];
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (isolated)
+        enter_root(err, plan);
+    else
+        ::setsid();
+    timespec t0{};
+    ::clock_gettime(CLOCK_MONOTONIC, &t0);
+    const pid_t c = ::fork();
+    if (c == 0) become_program(p, program_limits, argv, envp, workdir, isolated, role);
+    if (c < 0) die(err, "fork the program");
+    for (int fd : {p.in[0], p.out[1], p.err[1], p.error[1], p.control[1]})
+        if (fd >= 0) ::close(fd);
+    Report r;
+    for (;;) {
+        int st = 0;
+        rusage ru{};
+        const pid_t w = ::wait4(-1, &st, 0, &ru);
+        if (w < 0 && errno == EINTR) continue;
+        if (w < 0) break;
+        if (w == c) {
+            timespec t1{};
+            ::clock_gettime(CLOCK_MONOTONIC, &t1);
+            r.status = st;
+            r.cpu_seconds = seconds(ru.ru_utime) + seconds(ru.ru_stime);
+            r.max_rss_kb = ru.ru_maxrss;
+            r.wall_seconds =
+                static_cast<double>(t1.tv_sec - t0.tv_sec) + static_cast<double>(t1.tv_nsec - t0.tv_nsec) / 1e9;
+            break;
+        }
+    }
+    write_all(p.report[1], &r, sizeof r);
+    ::_exit(0); // pid 1 ends: the kernel kills every process left in the namespace
 }
 
 } // namespace
@@ -303,68 +338,79 @@ std::vector<char*> c_strings(std::vector<std::string>& v) {
     return out;
 }
 
-std::string read_available(int fd) {
-    std::string out;
-    char buf[4096];
-    for (;;) {
-        ssize_t n = ::read(fd, buf, sizeof buf);
-        if (n > 0)
-            out.append(buf, static_cast<std::size_t>(n));
-        else if (n < 0 && errno == EINTR)
-            continue;
-        else
-            break;
-    }
-    return out;
-}
-
 } // namespace
 
-Result run(const Request& rq) {
-    QEVAL_CHECK(!rq.argv.empty() && rq.argv[0].starts_with("/"), ErrorCode::usage,
-                "sandbox: argv[0] must be an absolute path inside the sandbox");
-    Result res;
-    Limits l = rq.limits;
-    if (l.wall_seconds <= 0) l.wall_seconds = 2 * l.cpu_seconds + 5;
+namespace detail {
 
-    // A uid pair outside for this execution: the program's processes count against RLIMIT_NPROC on their own.
-    static std::atomic<unsigned> counter{0};
-    const unsigned slot = counter++ % 4096;
-    const uid_t base = own_uids().first + static_cast<uid_t>(slot) * 2;
+uid_t slot_uid(unsigned slot) {
+    return own_uids().first + static_cast<uid_t>(slot % ((own_uids().second - own_uids().first) / 2)) * 2;
+}
 
+void finish(Tree& t) {
+    if (t.init > 0 && !t.isolated) ::kill(-t.init, SIGKILL); // unsafe mode: what the program left behind
+    for (int* fd : {&t.in, &t.out, &t.err, &t.error, &t.report, &t.control})
+        if (*fd >= 0) {
+            ::close(*fd);
+            *fd = -1;
+        }
+    if (t.a > 0) {
+        ::kill(t.a, SIGKILL);
+        while (::waitpid(t.a, nullptr, 0) < 0 && errno == EINTR) {
+        }
+        t.a = -1;
+    }
+    t.cg.kill_all();
+    if (t.have_cg) t.cg.remove();
+    t.have_cg = false;
+    if (!t.root.empty()) remove_root(t.root, t.isolated);
+    t.root.clear();
+}
+
+std::string launch(Tree& t, Role role, const std::vector<std::string>& argv_in,
+                   const std::vector<std::pair<std::string, std::string>>& files, const Limits& l, unsigned slot,
+                   const std::string& cgroup_name) {
+    const uid_t base = slot_uid(slot);
     Plan plan;
     std::string root_template = "/tmp/" + own_prefix() + "XXXXXX";
-    if (!::mkdtemp(root_template.data())) {
-        res.error = std::string("mkdtemp: ") + std::strerror(errno);
-        return res;
-    }
-    plan.root = root_template.c_str();
-    const bool isolated = !unsafe_no_isolation();
-    const std::string workdir = isolated ? "/work" : plan.root + "/work";
-    if (isolated) plan_system_paths(plan);
-    plan.files = rq.files;
+    if (!::mkdtemp(root_template.data())) return std::string("mkdtemp: ") + std::strerror(errno);
+    plan.root = t.root = root_template.c_str();
+    t.isolated = !unsafe_no_isolation();
+    const std::string workdir = t.isolated ? "/work" : plan.root + "/work";
+    if (t.isolated) plan_system_paths(plan);
+    plan.files = files;
     plan.limits = l;
+    plan.zygote = role == Role::zygote;
 
-    Cgroups cg;
-    const bool have_cg = cg.make(own_prefix() + std::to_string(slot), l);
+    t.have_cg = t.cg.make(cgroup_name, l);
     Limits program_limits = l;
-    if (have_cg) program_limits.memory_bytes = 2 * l.memory_bytes; // the cgroup bounds memory; AS only virtual
+    if (t.have_cg) program_limits.memory_bytes = 2 * l.memory_bytes; // the cgroup bounds memory; AS only virtual
 
-    std::vector<std::string> argv_s = rq.argv;
+    std::vector<std::string> argv_s = argv_in;
     std::vector<std::string> env_s = {"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/work", "LANG=C.UTF-8",
                                       "MALLOC_ARENA_MAX=2", "TMPDIR=/tmp"};
     std::vector<char*> argv = c_strings(argv_s), envp = c_strings(env_s);
 
     Pipes p{};
+    for (int* fds : {p.in, p.out, p.err, p.error, p.report, p.sync, p.go, p.control})
+        fds[0] = fds[1] = -1;
     for (int* fds : {p.in, p.out, p.err, p.error, p.report, p.sync, p.go})
         if (::pipe2(fds, O_CLOEXEC) != 0) {
-            res.error = std::string("pipe: ") + std::strerror(errno);
-            cg.remove();
-            remove_root(plan.root, isolated);
-            return res;
+            const std::string why = std::string("pipe: ") + std::strerror(errno);
+            for (int* f : {p.in, p.out, p.err, p.error, p.report, p.sync, p.go})
+                for (int k : {0, 1})
+                    if (f[k] >= 0) ::close(f[k]);
+            finish(t);
+            return why;
         }
+    if (role == Role::zygote && ::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, p.control) != 0) {
+        const std::string why = std::string("socketpair: ") + std::strerror(errno);
+        for (int* f : {p.in, p.out, p.err, p.error, p.report, p.sync, p.go})
+            for (int k : {0, 1})
+                ::close(f[k]);
+        finish(t);
+        return why;
+    }
     const pid_t parent = ::getpid();
-    const auto start = Clock::now();
     const pid_t a = ::fork();
     if (a == 0) {
         // ---- A ----
@@ -374,14 +420,14 @@ Result run(const Request& rq) {
         // Only this execution's child ends stay open: P's ends (the program must see EOF on stdin when P closes it)
         // and every descriptor another thread of qeval had open at the fork (another execution's pipes, whose EOF
         // would otherwise wait for this one) are closed.
-        close_all_but(err, {p.in[0], p.out[1], p.err[1], p.error[1], p.report[1], p.sync[1], p.go[0]});
-        if (isolated &&
+        close_all_but(err, {p.in[0], p.out[1], p.err[1], p.error[1], p.report[1], p.sync[1], p.go[0], p.control[1]});
+        if (t.isolated &&
             ::unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWPID) != 0)
             die(err, "unshare (user, mount, net, ipc, uts, pid namespaces)");
         write_all(p.sync[1], "u", 1);
         char go = 0;
         if (::read(p.go[0], &go, 1) != 1 || go != 'g') ::_exit(127);
-        if (isolated) {
+        if (t.isolated) {
             if (::setresgid(0, 0, 0) != 0 || ::setresuid(0, 0, 0) != 0) die(err, "become root of the user namespace");
             if (::sethostname("sandbox", 7) != 0) die(err, "sethostname");
             build_root(err, plan);
@@ -389,43 +435,7 @@ Result run(const Request& rq) {
             write_work_files(err, plan, workdir);
         }
         const pid_t i = ::fork();
-        if (i == 0) {
-            // ---- I: pid 1 of the namespace (unsafe mode: the leader of a new session, killed as a group) ----
-            ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-            if (isolated)
-                enter_root(err, plan);
-            else
-                ::setsid();
-            timespec t0{};
-            ::clock_gettime(CLOCK_MONOTONIC, &t0);
-            const pid_t c = ::fork();
-            if (c == 0) become_program(p, program_limits, argv.data(), envp.data(), workdir.c_str(), isolated);
-            if (c < 0) die(err, "fork the program");
-            ::close(p.in[0]);
-            ::close(p.out[1]);
-            ::close(p.err[1]);
-            ::close(p.error[1]);
-            Report r;
-            for (;;) {
-                int st = 0;
-                rusage ru{};
-                const pid_t w = ::wait4(-1, &st, 0, &ru);
-                if (w < 0 && errno == EINTR) continue;
-                if (w < 0) break;
-                if (w == c) {
-                    timespec t1{};
-                    ::clock_gettime(CLOCK_MONOTONIC, &t1);
-                    r.status = st;
-                    r.cpu_seconds = seconds(ru.ru_utime) + seconds(ru.ru_stime);
-                    r.max_rss_kb = ru.ru_maxrss;
-                    r.wall_seconds =
-                        static_cast<double>(t1.tv_sec - t0.tv_sec) + static_cast<double>(t1.tv_nsec - t0.tv_nsec) / 1e9;
-                    break;
-                }
-            }
-            write_all(p.report[1], &r, sizeof r);
-            ::_exit(0); // pid 1 ends: the kernel kills every process left in the namespace
-        }
+        if (i == 0) become_init(p, plan, program_limits, argv.data(), envp.data(), workdir.c_str(), t.isolated, role);
         if (i < 0) die(err, "fork init");
         write_all(p.sync[1], &i, sizeof i);
         int st = 0;
@@ -435,179 +445,94 @@ Result run(const Request& rq) {
     }
 
     // ---- P ----
-    for (int fd : {p.in[0], p.out[1], p.err[1], p.error[1], p.report[1], p.sync[1], p.go[0]})
-        ::close(fd);
-    pid_t init = 0;
-    auto finish = [&](Result& r) {
-        if (init > 0 && !isolated) ::kill(-init, SIGKILL); // unsafe mode: what the program left behind
-        for (int fd : {p.in[1], p.out[0], p.err[0], p.error[0], p.report[0], p.sync[0], p.go[1]})
-            if (fd >= 0) ::close(fd);
-        if (a > 0) {
-            ::kill(a, SIGKILL);
-            while (::waitpid(a, nullptr, 0) < 0 && errno == EINTR) {
-            }
-        }
-        cg.kill_all();
-        if (have_cg) {
-            r.max_rss_bytes = std::max(r.max_rss_bytes, cg.peak_bytes());
-            cg.remove();
-        }
-        remove_root(plan.root, isolated);
-        return r;
+    for (int fd : {p.in[0], p.out[1], p.err[1], p.error[1], p.report[1], p.sync[1], p.go[0], p.control[1]})
+        if (fd >= 0) ::close(fd);
+    t.a = a;
+    t.in = p.in[1];
+    t.out = p.out[0];
+    t.err = p.err[0];
+    t.error = p.error[0];
+    t.report = p.report[0];
+    t.control = p.control[0];
+    auto failed = [&](const std::string& what) {
+        ::close(p.sync[0]);
+        if (p.go[1] >= 0) ::close(p.go[1]);
+        std::string why = t.error >= 0 ? read_available(t.error) : "";
+        finish(t);
+        return what + (why.empty() ? "" : ": " + why);
     };
-    if (a < 0) {
-        res.error = std::string("fork: ") + std::strerror(errno);
-        return finish(res);
-    }
-    auto setup_failed = [&](const std::string& what) {
-        std::string why = read_available(p.error[0]);
-        res.outcome = Outcome::sandbox_error;
-        res.error = what + (why.empty() ? "" : ": " + why);
-        return finish(res);
-    };
+    if (a < 0) return failed(std::string("fork: ") + std::strerror(errno));
     char u = 0;
-    if (::read(p.sync[0], &u, 1) != 1) return setup_failed("namespaces");
+    if (::read(p.sync[0], &u, 1) != 1) return failed("namespaces");
     const std::string pid_dir = "/proc/" + std::to_string(a);
-    if (isolated) {
+    if (t.isolated) {
         const std::string map = "0 " + std::to_string(base) + " 1\n" + std::to_string(kInsideUser) + " " +
                                 std::to_string(base + 1) + " 1\n";
         if (!write_file(pid_dir + "/setgroups", "deny") || !write_file(pid_dir + "/uid_map", map) ||
             !write_file(pid_dir + "/gid_map", map))
-            return setup_failed(std::string("uid/gid maps: ") + std::strerror(errno));
+            return failed(std::string("uid/gid maps: ") + std::strerror(errno));
     }
-    if (have_cg && !cg.add(a)) return setup_failed("cgroup");
+    if (t.have_cg && !t.cg.add(a)) return failed("cgroup");
     write_all(p.go[1], "g", 1);
     ::close(p.go[1]);
     p.go[1] = -1;
-    if (::read(p.sync[0], &init, sizeof init) != sizeof init) return setup_failed("sandbox set-up");
+    if (::read(p.sync[0], &t.init, sizeof t.init) != sizeof t.init) return failed("sandbox set-up");
+    ::close(p.sync[0]);
+    return "";
+}
 
-    // Feed stdin, read stdout/stderr (capped), wait for the report, watch the clock.
-    std::size_t in_off = 0;
-    if (rq.stdin_data.empty()) {
-        ::close(p.in[1]);
-        p.in[1] = -1;
-    } else {
-        ::fcntl(p.in[1], F_SETFL, O_NONBLOCK);
+} // namespace detail
+
+Result run(const Request& rq) {
+    QEVAL_CHECK(!rq.argv.empty() && rq.argv[0].starts_with("/"), ErrorCode::usage,
+                "sandbox: argv[0] must be an absolute path inside the sandbox");
+    Result res;
+    Limits l = rq.limits;
+    if (l.wall_seconds <= 0) l.wall_seconds = 2 * l.cpu_seconds + 5;
+
+    // A uid pair outside for this execution (the first kColdSlots pairs; the warm zygotes have the rest): the
+    // program's processes count against RLIMIT_NPROC on their own.
+    static std::atomic<unsigned> counter{0};
+    const unsigned slot = counter++ % kColdSlots;
+    Tree t;
+    const auto start = Clock::now();
+    if (std::string why = launch(t, Role::program, rq.argv, rq.files, l, slot, own_prefix() + std::to_string(slot));
+        !why.empty()) {
+        res.error = why;
+        return res;
     }
-    const auto deadline = start + std::chrono::duration<double>(l.wall_seconds);
-    bool have_report = false, out_open = true, err_open = true, killed_wall = false, killed_output = false;
+    Streams s{t.in, t.out, t.err};
+    t.in = t.out = t.err = -1;
     Report report;
     std::string error_text;
-    char buf[65536];
-    while (!have_report || out_open || err_open) {
-        std::array<pollfd, 5> fds{};
-        int n = 0;
-        auto watch = [&](int fd, short events) {
-            if (fd >= 0) fds[static_cast<std::size_t>(n++)] = {fd, events, 0};
-        };
-        watch(out_open ? p.out[0] : -1, POLLIN);
-        watch(err_open ? p.err[0] : -1, POLLIN);
-        watch(have_report ? -1 : p.report[0], POLLIN);
-        watch(p.error[0], POLLIN);
-        watch(p.in[1], POLLOUT);
-        const auto now = Clock::now();
-        if (now >= deadline && !have_report) {
-            kill_tree(init, isolated);
-            killed_wall = true;
-            break;
+    const auto read_report = [&](int fd) {
+        char buf[sizeof(Report) + 1];
+        ssize_t got;
+        while ((got = ::read(fd, buf, sizeof buf)) < 0 && errno == EINTR) {
         }
-        // After the report, daemons may hold the pipes: the namespace is dying; give it a moment.
-        const int timeout_ms =
-            have_report
-                ? 200
-                : static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count() + 1);
-        const int ready = ::poll(fds.data(), static_cast<nfds_t>(n), timeout_ms);
-        if (ready < 0 && errno == EINTR) continue;
-        if (ready == 0 && have_report) break;
-        for (int k = 0; k < n; ++k) {
-            const pollfd& f = fds[static_cast<std::size_t>(k)];
-            if (!f.revents) continue;
-            if (f.fd == p.in[1]) {
-                ssize_t w = ::write(p.in[1], rq.stdin_data.data() + in_off, rq.stdin_data.size() - in_off);
-                if (w > 0) in_off += static_cast<std::size_t>(w);
-                if (w < 0 && errno != EAGAIN && errno != EINTR) in_off = rq.stdin_data.size(); // EPIPE: closed
-                if (in_off >= rq.stdin_data.size()) {
-                    ::close(p.in[1]);
-                    p.in[1] = -1;
-                }
-                continue;
-            }
-            ssize_t got = ::read(f.fd, buf, sizeof buf);
-            if (got < 0 && errno == EINTR) continue;
-            if (f.fd == p.report[0]) {
-                if (got == sizeof report) {
-                    std::memcpy(&report, buf, sizeof report);
-                    have_report = true;
-                } else if (got <= 0) {
-                    have_report = true; // init died without a report (killed): handled below
-                    report.status = -1;
-                }
-            } else if (f.fd == p.error[0]) {
-                if (got > 0) error_text.append(buf, static_cast<std::size_t>(got));
-                if (got <= 0) {
-                    ::close(p.error[0]);
-                    p.error[0] = -1;
-                }
-            } else if (f.fd == p.out[0]) {
-                if (got <= 0) {
-                    out_open = false;
-                } else {
-                    res.out.append(buf, static_cast<std::size_t>(got));
-                    if (res.out.size() > l.stdout_bytes) {
-                        kill_tree(init, isolated);
-                        killed_output = true;
-                        res.out.resize(l.stdout_bytes);
-                        have_report = true;
-                        report.status = -1;
-                        break;
-                    }
-                }
-            } else if (f.fd == p.err[0]) {
-                if (got <= 0) {
-                    err_open = false;
-                } else if (res.err.size() < l.stderr_bytes) {
-                    res.err.append(buf, std::min(static_cast<std::size_t>(got), l.stderr_bytes - res.err.size()));
-                } else {
-                    res.err_truncated = true;
-                }
-            }
-        }
-        if (killed_output) break;
-    }
+        if (got != sizeof report) return ReportRead::lost; // init died without a report (killed)
+        std::memcpy(&report, buf, sizeof report);
+        return ReportRead::done;
+    };
+    const Pumped pumped =
+        pump(s, rq.stdin_data, l,
+             start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(l.wall_seconds)),
+             t.report, read_report, t.error, error_text, res, [&] { kill_tree(t.init, t.isolated); });
+    for (int fd : {s.in, s.out, s.err})
+        if (fd >= 0) ::close(fd);
     res.wall_seconds = std::chrono::duration<double>(Clock::now() - start).count();
-    if (!error_text.empty() || (p.error[0] >= 0 && !(error_text = read_available(p.error[0])).empty())) {
+    if (!error_text.empty() || (t.error >= 0 && !(error_text = read_available(t.error)).empty())) {
         // Set-up or exec failed in A, I or C: the program never ran.
         res.outcome = Outcome::sandbox_error;
         res.error = error_text;
-        return finish(res);
+        finish(t);
+        return res;
     }
-    const bool oom = have_cg && cg.oom_killed();
-    if (killed_wall) {
-        res.outcome = Outcome::wall_limit;
-        res.signal = SIGKILL;
-    } else if (killed_output) {
-        res.outcome = Outcome::output_limit;
-    } else if (report.status == -1) {
-        res.outcome = oom ? Outcome::memory_limit : Outcome::sandbox_error;
-        if (!oom) res.error = "the sandbox's init ended without a report";
-    } else {
-        res.cpu_seconds = report.cpu_seconds;
-        res.wall_seconds = report.wall_seconds;
-        res.max_rss_bytes = static_cast<std::uint64_t>(report.max_rss_kb) * 1024;
-        if (WIFEXITED(report.status)) {
-            res.outcome = Outcome::exited;
-            res.exit_code = WEXITSTATUS(report.status);
-        } else if (WIFSIGNALED(report.status)) {
-            res.signal = WTERMSIG(report.status);
-            if (res.signal == SIGXCPU || (res.signal == SIGKILL && res.cpu_seconds >= l.cpu_seconds))
-                res.outcome = Outcome::cpu_limit;
-            else if (res.signal == SIGKILL && oom)
-                res.outcome = Outcome::memory_limit;
-            else
-                res.outcome = Outcome::signaled;
-        }
-    }
-    return finish(res);
+    const bool oom = t.have_cg && t.cg.oom_killed();
+    if (t.have_cg) res.max_rss_bytes = t.cg.peak_bytes();
+    classify(res, report, pumped, oom, l);
+    finish(t);
+    return res;
 }
 
 std::pair<unsigned, unsigned> own_uids() {

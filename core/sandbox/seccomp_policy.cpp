@@ -8,7 +8,9 @@
 #include <cerrno>
 #include <sched.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <seccomp.h>
 
@@ -79,11 +81,15 @@ constexpr unsigned long kNamespaceFlags[] = {CLONE_NEWUSER, CLONE_NEWNS,  CLONE_
 
 } // namespace
 
-std::string install_seccomp_policy() {
-    scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+namespace {
+
+// The filter in a new context; "" or what failed (ctx then released and null).
+std::string build(scmp_filter_ctx& ctx) {
+    ctx = seccomp_init(SCMP_ACT_ALLOW);
     if (!ctx) return "seccomp_init failed";
     auto fail = [&](const std::string& what, int rc) {
         seccomp_release(ctx);
+        ctx = nullptr;
         return "seccomp: " + what + ": error " + std::to_string(-rc);
     };
     int rc = 0;
@@ -106,9 +112,37 @@ std::string install_seccomp_policy() {
     if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
                                SCMP_A1(SCMP_CMP_MASKED_EQ, 0xFFFFFFFFu, TIOCSTI))) < 0)
         return fail("ioctl TIOCSTI", rc);
-    if ((rc = seccomp_load(ctx)) < 0) return fail("load", rc);
-    seccomp_release(ctx);
     return "";
+}
+
+} // namespace
+
+std::string install_seccomp_policy() {
+    scmp_filter_ctx ctx = nullptr;
+    if (std::string why = build(ctx); !why.empty()) return why;
+    const int rc = seccomp_load(ctx);
+    seccomp_release(ctx);
+    return rc < 0 ? "seccomp: load: error " + std::to_string(-rc) : "";
+}
+
+std::string seccomp_policy_bpf(std::string& error) {
+    scmp_filter_ctx ctx = nullptr;
+    if (error = build(ctx); !error.empty()) return "";
+    std::string out;
+    const int fd = ::memfd_create("qeval-seccomp", MFD_CLOEXEC);
+    if (fd < 0) {
+        error = "seccomp: memfd_create failed";
+    } else if (const int rc = seccomp_export_bpf(ctx, fd); rc < 0) {
+        error = "seccomp: export: error " + std::to_string(-rc);
+    } else {
+        char buf[4096];
+        ssize_t n = 0;
+        for (off_t at = 0; (n = ::pread(fd, buf, sizeof buf, at)) > 0; at += n)
+            out.append(buf, static_cast<std::size_t>(n));
+    }
+    if (fd >= 0) ::close(fd);
+    seccomp_release(ctx);
+    return out;
 }
 
 } // namespace qeval::core::sandbox

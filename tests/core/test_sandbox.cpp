@@ -1,6 +1,9 @@
 // The sandbox against an attack suite: programs written here that try to escape, exhaust or spy, each with the
 // outcome it must get, and after each one the host's state checked: no process of the sandbox's uids alive, no
 // sandbox root or cgroup left, nothing written outside, the test's database intact, the harness still working.
+// Each case runs cold (run(): a fresh interpreter per execution) and warm (WarmPool: forked from a zygote); warm, the
+// zygotes live on between executions, so what is checked after each one is that no process of a program's uid is
+// left, and everything else once the pool is shut down.
 #include <catch2/catch.hpp>
 
 #include <chrono>
@@ -15,6 +18,7 @@
 #include <unistd.h>
 
 #include "core/sandbox/sandbox.hpp"
+#include "core/sandbox/warm.hpp"
 #include "harness/storage/db.hpp"
 #include "test_util.hpp"
 
@@ -33,17 +37,33 @@ namespace {
         }                                                                                                              \
     } while (0)
 
+sb::WarmPool* g_pool = nullptr; // the warm runs' pool; null: cold
+
+// Set for one test case's warm run: a pool of its own, shut down and checked empty at the end.
+struct WarmScope {
+    std::unique_ptr<sb::WarmPool> pool;
+    explicit WarmScope(bool warm) {
+        if (warm) pool = std::make_unique<sb::WarmPool>(std::vector<std::string>{"json", "re", "collections"});
+        g_pool = pool.get();
+    }
+    ~WarmScope() { g_pool = nullptr; }
+};
+
 sb::Result python(const std::string& code, sb::Limits limits = {}, const std::string& stdin_data = "") {
     sb::Request rq;
     rq.argv = {sb::python_interpreter().executable.string(), "-I", "main.py"};
     rq.files = {{"main.py", code}};
     rq.stdin_data = stdin_data;
     rq.limits = limits;
-    return sb::run(rq);
+    if (!g_pool) return sb::run(rq);
+    sb::Result r = g_pool->run(rq);
+    CHECK(g_pool->fallback() == ""); // it ran warm
+    return r;
 }
 
-// Processes whose real uid is one of this test process's sandbox uids, anywhere on the host.
-std::vector<int> sandbox_processes() {
+// Processes whose real uid is one of this test process's sandbox uids, anywhere on the host (only programs' uids:
+// the odd ones).
+std::vector<int> sandbox_processes(bool programs_only = false) {
     std::vector<int> out;
     for (const auto& e : fs::directory_iterator("/proc")) {
         const std::string name = e.path().filename().string();
@@ -52,7 +72,9 @@ std::vector<int> sandbox_processes() {
         for (std::string line; std::getline(in, line);)
             if (line.rfind("Uid:", 0) == 0) {
                 const auto uid = static_cast<unsigned>(std::atol(line.c_str() + 4));
-                if (uid >= sb::own_uids().first && uid < sb::own_uids().second) out.push_back(std::stoi(name));
+                if (uid >= sb::own_uids().first && uid < sb::own_uids().second &&
+                    (!programs_only || (uid - sb::own_uids().first) % 2 == 1))
+                    out.push_back(std::stoi(name));
                 break;
             }
     }
@@ -75,15 +97,27 @@ std::size_t leftovers() { // this process's sandbox roots and cgroups
     return n;
 }
 
-void check_host_clean(const fs::path& marker) {
+void check_no_process(bool programs_only) {
     std::vector<int> alive;
     for (int i = 0; i < 100; ++i) { // the namespace is being torn down: give the kernel a moment
-        alive = sandbox_processes();
+        alive = sandbox_processes(programs_only);
         if (alive.empty()) break;
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     CHECK(alive.empty());
+}
+
+// Warm: the pool shut down, nothing of it is left either.
+void check_pool_gone() {
+    if (!g_pool) return;
+    g_pool->shutdown();
+    check_no_process(false);
     CHECK(leftovers() == 0);
+}
+
+void check_host_clean(const fs::path& marker) {
+    check_no_process(g_pool != nullptr);
+    if (!g_pool) CHECK(leftovers() == 0);
     CHECK_FALSE(fs::exists(marker));
     // The harness still works.
     const sb::Result ok = python("print(6 * 7)");
@@ -103,6 +137,9 @@ struct Attack {
 
 TEST_CASE("sandbox runs a program with stdin, files, a clean environment and its own view", "[sandbox]") {
     QEVAL_NEED_SANDBOX();
+    const bool warm = GENERATE(false, true);
+    INFO((warm ? "warm" : "cold"));
+    WarmScope scope(warm);
     ::setenv("QEVAL_TEST_SECRET", "hunter2", 1);
     const sb::Result r = python("import os, sys\n"
                                 "print(sys.stdin.read().upper())\n"
@@ -125,10 +162,14 @@ TEST_CASE("sandbox runs a program with stdin, files, a clean environment and its
     CHECK_THAT(r.out, Catch::EndsWith("sandbox\n"));
     CHECK(r.cpu_seconds > 0);
     ::unsetenv("QEVAL_TEST_SECRET");
+    check_pool_gone();
 }
 
 TEST_CASE("sandbox attack suite: every attack is contained and the host is unchanged", "[sandbox]") {
     QEVAL_NEED_SANDBOX();
+    const bool warm = GENERATE(false, true);
+    INFO((warm ? "warm" : "cold"));
+    WarmScope scope(warm);
     using O = sb::Outcome;
     test::TempDir tmp;
     const fs::path marker = tmp / "escaped";
@@ -270,10 +311,16 @@ TEST_CASE("sandbox attack suite: every attack is contained and the host is uncha
     harness::Database db(db_path);
     CHECK(db.query_int("SELECT COUNT(*) FROM t") == 3);
     CHECK(db.query_int("PRAGMA quick_check = 1") == 0); // "ok" is text: 0 as an integer
+    // Warm, zygotes were reused: a new one only after the watchdog or the output cap killed one (5 attacks here).
+    if (g_pool) CHECK(g_pool->started() <= 6);
+    check_pool_gone();
 }
 
 TEST_CASE("sandbox binary output comes back byte for byte and the clock is CPU time", "[sandbox]") {
     QEVAL_NEED_SANDBOX();
+    const bool warm = GENERATE(false, true);
+    INFO((warm ? "warm" : "cold"));
+    WarmScope scope(warm);
     sb::Result r = python("import sys\nsys.stdout.buffer.write(bytes(range(256)) * 4)\n");
     REQUIRE(r.outcome == sb::Outcome::exited);
     REQUIRE(r.out.size() == 1024);
@@ -300,6 +347,7 @@ TEST_CASE("sandbox binary output comes back byte for byte and the clock is CPU t
     CHECK(s.outcome == sb::Outcome::exited);
     CHECK(s.out == "4499998500000\n");
     CHECK(s.cpu_seconds < 1.0);
+    check_pool_gone();
 }
 
 TEST_CASE("sandbox unsafe mode runs without namespaces, keeps the limits and leaves nothing", "[sandbox]") {
@@ -325,4 +373,38 @@ TEST_CASE("sandbox unsafe mode runs without namespaces, keeps the limits and lea
     for (const auto& e : fs::directory_iterator("/tmp"))
         folders += e.path().filename().string().rfind(prefix, 0) == 0;
     CHECK(folders == 0);
+}
+
+TEST_CASE("sandbox warm executions in one zygote share nothing a program can leave behind", "[sandbox]") {
+    QEVAL_NEED_SANDBOX();
+    WarmScope scope(true);
+    sb::Limits limits;
+    limits.cpu_seconds = 2;
+    limits.wall_seconds = 10;
+    // One after the other: the same zygote serves both. The first leaves files, a shared memory segment, a changed
+    // module, an environment variable and a daemon; the second must find none of them, nor the zygote's processes.
+    const sb::Result first =
+        python("import os, collections, json, sys, ctypes\n"
+               "open('/tmp/left', 'w').write('x'); open('left', 'w').write('x')\n"
+               "libc = ctypes.CDLL(None)\nprint('shm', libc.shmget(0x5eed, 4096, 0o1666) >= 0)\n"
+               "collections.Counter = None; json.dumps = None; os.environ['LEFT'] = '1'\n"
+               "if os.fork() == 0:\n    os.setsid()\n    import time; time.sleep(30)\n"
+               "print('first', os.getpid(), sorted(p for p in os.listdir('/proc') if p.isdigit()))\n",
+               limits);
+    INFO(first.out << first.err << first.error);
+    REQUIRE(first.outcome == sb::Outcome::exited);
+    CHECK_THAT(first.out, Catch::Contains("shm True"));
+    const sb::Result second =
+        python("import os, collections, json, ctypes\n"
+               "print(os.path.exists('/tmp/left'), os.path.exists('left'), sorted(os.listdir('.')))\n"
+               "print('shm', ctypes.CDLL(None).shmget(0x5eed, 4096, 0o666) >= 0)\n"
+               "print(collections.Counter is None, json.dumps is None, 'LEFT' in os.environ)\n"
+               "print(sorted(p for p in os.listdir('/proc') if p.isdigit()))\n",
+               limits);
+    INFO(second.out << second.err << second.error);
+    REQUIRE(second.outcome == sb::Outcome::exited);
+    CHECK(second.out == "False False ['main.py']\nshm False\nFalse False False\n['1', '2']\n");
+    CHECK(g_pool->started() == 1);
+    check_no_process(true);
+    check_pool_gone();
 }

@@ -105,6 +105,8 @@ TEST_CASE("livecodebench grading in the sandbox: verdicts per test and the offic
     using V = std::vector<std::string>;
     lcb::Options fast;
     fast.timeout_seconds = 1;
+    fast.warm = GENERATE(true, false); // forked from a warm interpreter, and in a fresh one: the same verdicts
+    INFO((fast.warm ? "warm" : "cold"));
     struct Case {
         const char* name;
         std::string code;

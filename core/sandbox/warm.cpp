@@ -259,7 +259,13 @@ struct WarmPool::Impl {
     std::mutex m;
     std::vector<std::unique_ptr<Zygote>> idle;
     std::string fallback;
+    std::string broken; // why a zygote could not start: every run goes cold after that
     std::atomic<std::size_t> started{0};
+
+    std::string broken_reason() {
+        std::lock_guard lock(m);
+        return broken;
+    }
     std::atomic<unsigned> next_slot{0};
 
     // The spawner thread: starts zygotes on request.
@@ -363,9 +369,15 @@ Result WarmPool::run(const Request& rq) {
     if (unsafe_no_isolation()) return cold("unsafe mode: no zygotes");
     if (!warm_shape(rq)) return cold("not {interpreter, -I, script among the files}");
     if (!impl_->hello_error.empty()) return cold(impl_->hello_error);
+    if (std::string broken = impl_->broken_reason(); !broken.empty()) return cold(broken);
     for (int attempt = 0;; ++attempt) {
         std::string error;
         std::unique_ptr<Zygote> z = impl_->take(error);
+        if (!z) {
+            // Not tried again: where one cannot start, none will (and each try would cost the next run its time).
+            std::lock_guard lock(impl_->m);
+            impl_->broken = error;
+        }
         if (!z) return cold(error);
         Executed o = execute(*z, rq);
         if (o.healthy) {

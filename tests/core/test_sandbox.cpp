@@ -408,3 +408,28 @@ TEST_CASE("sandbox warm executions in one zygote share nothing a program can lea
     check_no_process(true);
     check_pool_gone();
 }
+
+TEST_CASE("sandbox warm pool goes cold, isolated, when its zygotes cannot start", "[sandbox]") {
+    QEVAL_NEED_SANDBOX();
+    // A zygote refuses to start with subprocess imported (programs must find it unimported): every run goes cold.
+    sb::WarmPool pool({"subprocess"});
+    sb::Request rq;
+    rq.argv = {sb::python_interpreter().executable.string(), "-I", "main.py"};
+    rq.files = {{"main.py", "import os\nprint(os.getuid(), os.getpid())\n"}};
+    for (int i = 0; i < 2; ++i) {
+        const sb::Result r = pool.run(rq);
+        INFO(r.err << r.error);
+        CHECK(r.outcome == sb::Outcome::exited);
+        CHECK(r.out == "1000 2\n");
+        CHECK_THAT(pool.fallback(), Catch::Contains("subprocess was imported"));
+    }
+    CHECK(pool.started() == 0);
+    // Any other argv runs cold as well.
+    rq.argv = {"/bin/sh", "-c", "echo $((6 * 7))"};
+    sb::WarmPool fine({"json"});
+    const sb::Result sh = fine.run(rq);
+    CHECK(sh.out == "42\n");
+    CHECK_THAT(fine.fallback(), Catch::Contains("not {interpreter"));
+    check_no_process(false);
+    CHECK(leftovers() == 0);
+}

@@ -9,6 +9,7 @@
 # solution.py (in the working directory): the program. Frames: "\n<nonce> <test> <kind> <base64>\n", kind one of
 #   out   stdin/stdout test: everything the program printed (captured as the official Capturing does)
 #   ret   call-based test: json.dumps of the return value (tuples made lists at the top level), or "" if it has none
+#         or does not come back equal from JSON
 #   exc   the test raised (repr); tle: the test ran out of time; err: "error during testing" (test = -1)
 #   done  every test ran
 # Kept light: a sample's interpreter starts fresh, so every import here is paid per sample (no `ast`, `base64`,
@@ -215,6 +216,10 @@ def main():
                     value = list(value)
                 try:
                     text = json.dumps(value)
+                    # The official compares the value itself with json.loads(expected): a value that JSON does not
+                    # carry back equal (a nested tuple, a dict with int keys, NaN) equals no expected output.
+                    if json.loads(text) != value:
+                        text = ""
                 except Exception:
                     text = ""  # not JSON: equal to no expected output
                 _frame(i, "ret", text)

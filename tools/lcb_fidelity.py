@@ -4,8 +4,8 @@
 For the first N stdin and N call-based problems of the real data file, programs are MADE BY RULES from each
 problem's public tests (nothing copied: a lookup table from test input to test output, then variants of it that
 are wrong on the last test, crash on the second, spin on the first, print numbers as 5.0 or with doubled spaces,
-iterate over sys.stdin, call exit() or quit(), read open(0), return tuples, floats, generators, keep state between
-calls, call sys.exit()). Each program is graded by
+iterate over sys.stdin, call exit() or quit(), read open(0), return tuples (top-level and nested), floats, NaN,
+generators, keep state between calls, call sys.exit()). Each program is graded by
   - the official checker: tools/lcb_official_verdicts.py (imports lcb_runner from --lcb-repo; see its docstring
     for the venv and the official tree), and
   - qeval: `qeval score --task livecodebench` (the sandbox and livecodebench_driver.py), once sequentially (-j1)
@@ -61,6 +61,10 @@ def call_programs(tests, fn, slow):
         "crash_second": head + f"        if key == {keys[min(1, len(keys) - 1)]!r}:\n            raise KeyError(key)\n"
                                "        return json.loads(self._T[key])\n",
         "tuple": head + "        v = json.loads(self._T[key])\n        return tuple(v) if isinstance(v, list) else v\n",
+        "nested_tuple": head + "        v = json.loads(self._T[key])\n        return [tuple(x) if isinstance(x, list) "
+                               "else x for x in v] if isinstance(v, list) else v\n",
+        "nan": head + "        v = json.loads(self._T[key])\n        return float('nan') if type(v) in (int, float) "
+                      "else [float('nan')] * len(v) if isinstance(v, list) else v\n",
         "float": head + "        v = json.loads(self._T[key])\n        return float(v) if type(v) is int else v\n",
         "generator": head + "        v = json.loads(self._T[key])\n        return iter(v) if isinstance(v, list) else v\n",
         "state": head + "        v = json.loads(self._T[key])\n        return None if Solution.calls == 2 else v\n",

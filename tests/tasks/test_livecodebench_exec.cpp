@@ -68,6 +68,16 @@ TEST_CASE("livecodebench call-based comparison is Python ==", "[livecodebench]")
         {"[1]", "1", false},
         {"", "1", false}, // not JSON (a generator, a set): never equal
         {"18446744073709551615", "18446744073709551615", true},
+        // beyond 64 bits Python's ints stay exact (a double would make these equal)
+        {"18446744073709551617", "18446744073709551616", false},
+        {"[-36893488147419103233]", "[-36893488147419103233]", true},
+        {"100000000000000000000", "1e20", true}, // 1e20 is that integer exactly
+        {"100000000000000000001", "1e20", false},
+        {"100000000000000000000", "100000000000000000000.5", true}, // the float rounds to 1e20 first
+        {"18446744073709551616", "1", false},
+        {"{\"a\": 1, \"a\": 2}", "{\"a\": 2}", true}, // duplicate keys: the last wins
+        {"[1, [2, {\"k\": [true, null]}]]", "[1.0, [2, {\"k\": [1, null]}]]", true},
+        {"[1, 2", "[1, 2]", false},
     };
     for (const Case& c : cases) {
         INFO("got " << c.got << " want " << c.want);

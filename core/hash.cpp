@@ -17,10 +17,24 @@ struct MdCtxDeleter {
 };
 using MdCtx = std::unique_ptr<EVP_MD_CTX, MdCtxDeleter>;
 
+// Fetched once: EVP_sha256() makes every EVP_DigestInit_ex look the algorithm up in the provider anew (OpenSSL 3),
+// which cost more than hashing a short key (derive_seed runs once per request).
+const EVP_MD* sha256_md() {
+    static EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    return md ? md : EVP_sha256();
+}
+
 MdCtx new_sha256() {
     MdCtx ctx(EVP_MD_CTX_new());
-    QEVAL_ASSERT(ctx && EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) == 1, "EVP sha256 init");
+    QEVAL_ASSERT(ctx && EVP_DigestInit_ex(ctx.get(), sha256_md(), nullptr) == 1, "EVP sha256 init");
     return ctx;
+}
+
+// The calling thread's context, initialised afresh: short hashes (sha256_hex, derive_seed) skip allocating one.
+EVP_MD_CTX* thread_sha256() {
+    thread_local MdCtx ctx(EVP_MD_CTX_new());
+    QEVAL_ASSERT(ctx && EVP_DigestInit_ex(ctx.get(), sha256_md(), nullptr) == 1, "EVP sha256 init");
+    return ctx.get();
 }
 
 std::string finish_hex(EVP_MD_CTX* ctx) {
@@ -40,9 +54,9 @@ std::string finish_hex(EVP_MD_CTX* ctx) {
 } // namespace
 
 std::string sha256_hex(std::string_view bytes) {
-    MdCtx ctx = new_sha256();
-    EVP_DigestUpdate(ctx.get(), bytes.data(), bytes.size());
-    return finish_hex(ctx.get());
+    EVP_MD_CTX* ctx = thread_sha256();
+    EVP_DigestUpdate(ctx, bytes.data(), bytes.size());
+    return finish_hex(ctx);
 }
 
 std::string sha256_file_hex(const std::filesystem::path& path) {
@@ -62,11 +76,11 @@ std::uint64_t derive_seed(std::string_view key, std::uint64_t seed) {
     std::string material(key);
     material.push_back('\x1f');
     material += std::to_string(seed);
-    MdCtx ctx = new_sha256();
-    EVP_DigestUpdate(ctx.get(), material.data(), material.size());
+    EVP_MD_CTX* ctx = thread_sha256();
+    EVP_DigestUpdate(ctx, material.data(), material.size());
     std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
     unsigned int len = 0;
-    EVP_DigestFinal_ex(ctx.get(), md.data(), &len);
+    EVP_DigestFinal_ex(ctx, md.data(), &len);
     std::uint64_t out = 0;
     for (int i = 0; i < 8; ++i)
         out = (out << 8) | md[i];

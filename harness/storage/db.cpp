@@ -59,6 +59,12 @@ Statement& Statement::bind_text(int index, std::string_view value) {
     return *this;
 }
 
+Statement& Statement::bind_text_static(int index, std::string_view value) {
+    int rc = sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_STATIC, SQLITE_UTF8);
+    if (rc != SQLITE_OK) db_->fail("binding parameter " + std::to_string(index));
+    return *this;
+}
+
 Statement& Statement::bind_null(int index) {
     if (sqlite3_bind_null(stmt_, index) != SQLITE_OK) db_->fail("binding parameter " + std::to_string(index));
     return *this;

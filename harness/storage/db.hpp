@@ -30,6 +30,8 @@ public:
     Statement& bind_int(int index, std::int64_t value);
     Statement& bind_real(int index, double value);
     Statement& bind_text(int index, std::string_view value);
+    // Not copied (SQLITE_STATIC): the text must stay valid and unchanged until the statement is reset.
+    Statement& bind_text_static(int index, std::string_view value);
     Statement& bind_null(int index);
 
     bool step();         // true: a row is ready; false: done

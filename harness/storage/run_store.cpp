@@ -60,14 +60,17 @@ void read_grade_details(const std::string& text, core::Score& score) {
     if (j.contains("details")) score.details = j["details"];
 }
 
-void bind_sample(Statement& st, std::int64_t run_id, const StoredSample& s, const std::string& created_at) {
+// The text is bound without copies (a whole group is stored per commit, and the writer thread's time per sample
+// counts): `s`, `details` and `created_at` must outlive the step.
+void bind_sample(Statement& st, std::int64_t run_id, const StoredSample& s, const std::string& details,
+                 const std::string& created_at) {
     const core::ModelOutput& o = s.output;
-    st.bind_int(1, run_id).bind_text(2, s.problem_id).bind_int(3, s.sample_index).bind_text(4, s.prompt_hash);
-    st.bind_text(5, o.text).bind_text(6, o.reasoning).bind_text(7, o.finish_reason);
-    st.bind_int(8, o.prompt_tokens).bind_int(9, o.completion_tokens).bind_real(10, o.latency_ms);
-    st.bind_int(11, o.attempts).bind_text(12, o.error).bind_text(13, s.score.extracted);
-    st.bind_text(14, core::to_string(s.score.verdict)).bind_text(15, s.score.stage);
-    st.bind_text(16, grade_details_json(s.score)).bind_text(17, created_at);
+    st.bind_int(1, run_id).bind_text_static(2, s.problem_id).bind_int(3, s.sample_index);
+    st.bind_text_static(4, s.prompt_hash).bind_text_static(5, o.text).bind_text_static(6, o.reasoning);
+    st.bind_text_static(7, o.finish_reason).bind_int(8, o.prompt_tokens).bind_int(9, o.completion_tokens);
+    st.bind_real(10, o.latency_ms).bind_int(11, o.attempts).bind_text_static(12, o.error);
+    st.bind_text_static(13, s.score.extracted).bind_text_static(14, core::to_string(s.score.verdict));
+    st.bind_text_static(15, s.score.stage).bind_text_static(16, details).bind_text_static(17, created_at);
 }
 
 // A JSON-object column of the runs table; anything else means the row was damaged outside qeval.
@@ -286,7 +289,8 @@ std::size_t RunStore::store(std::int64_t run_id, const std::vector<StoredSample>
     const std::string created_at = core::utc_now_iso();
     std::size_t added = 0;
     for (const StoredSample& s : batch) {
-        bind_sample(st, run_id, s, created_at);
+        const std::string details = grade_details_json(s.score);
+        bind_sample(st, run_id, s, details, created_at);
         st.step();
         added += static_cast<std::size_t>(st.changes());
         st.reset();

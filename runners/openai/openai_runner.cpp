@@ -92,6 +92,7 @@ struct Transfer {
     Clock::time_point last_data;  // the last byte received (or the start): the idle clock
     std::chrono::seconds idle{0}; // this try is abandoned after this long without data
     bool active = false;          // in its shard's multi handle
+    int url_server = -1;          // the server whose URL the easy handle holds
     bool idle_abort = false;      // abandoned by the idle check
     char errbuf[CURL_ERROR_SIZE] = {};
     struct Engine* engine = nullptr;
@@ -120,7 +121,8 @@ struct Transfer {
 };
 
 struct Server {
-    std::string url; // <base>/chat/completions
+    std::string url;         // <base>/chat/completions
+    CURLU* parsed = nullptr; // the URL parsed once (CURLOPT_CURLU) instead of by every transfer; null: curl refused it
     int in_flight = 0;
     int refusals = 0; // consecutive connection failures
     Clock::time_point down_until{};
@@ -178,12 +180,24 @@ struct Engine {
         global_init();
         for (const auto& base : s.base_urls)
             servers.push_back({strip_slash(base) + endpoint_path(s.endpoint)});
+        for (auto& sv : servers) {
+            sv.parsed = curl_url();
+            QEVAL_CHECK(sv.parsed, ErrorCode::runtime, "curl_url failed");
+            if (curl_url_set(sv.parsed, CURLUPART_URL, sv.url.c_str(), 0) != CURLUE_OK) { // fails each transfer
+                curl_url_cleanup(sv.parsed);
+                sv.parsed = nullptr;
+            }
+        }
         // "Expect:" off: curl would otherwise wait for a 100-continue on bodies over 1 KiB.
         for (auto* list : {&headers_json, &headers_stream}) {
             *list = curl_slist_append(*list, "Content-Type: application/json");
             *list = curl_slist_append(*list, "Expect:");
             if (!api_key.empty()) *list = curl_slist_append(*list, ("Authorization: Bearer " + api_key).c_str());
         }
+        // The User-Agent in the list: curl would otherwise format it into a header anew for every request.
+        const std::string agent = std::string("User-Agent: qeval/") + kVersion;
+        headers_json = curl_slist_append(headers_json, agent.c_str());
+        headers_stream = curl_slist_append(headers_stream, agent.c_str());
         headers_json = curl_slist_append(headers_json, "Accept: application/json");
         headers_stream = curl_slist_append(headers_stream, "Accept: text/event-stream");
         raise_fd_limit(static_cast<rlim_t>(s.concurrency) * 2 + 256);
@@ -220,30 +234,64 @@ struct Engine {
         if (epfd >= 0) close(epfd);
         curl_slist_free_all(headers_json);
         curl_slist_free_all(headers_stream);
+        for (auto& sv : servers)
+            curl_url_cleanup(sv.parsed);
     }
 
     // ---- curl callbacks -----------------------------------------------------------------------------------------
 
-    static int on_socket(CURL*, curl_socket_t fd, int what, void* userp, void* socketp) {
+    // The epoll registration of each descriptor is kept when libcurl stops watching it (CURL_POLL_REMOVE: a
+    // transfer finished and its connection went back to the cache) and updated only when what is watched changes:
+    // a reused connection then costs no epoll_ctl at all instead of a delete and an add. A descriptor left
+    // registered but unwatched that reports an event (the server closed an idle connection) is deleted then.
+    // libcurl closes its sockets through on_close, which forgets the registration (the kernel drops it on close).
+    struct Watch {
+        std::uint64_t tag = 0;    // the epoll tag it is registered with
+        std::uint32_t events = 0; // the events it is registered for
+        bool registered = false;  // in the epoll set
+        bool watched = false;     // libcurl wants events for it
+    };
+    std::vector<Watch> watches; // by descriptor
+
+    Watch& watch(curl_socket_t fd) {
+        if (static_cast<std::size_t>(fd) >= watches.size()) watches.resize(static_cast<std::size_t>(fd) + 64);
+        return watches[static_cast<std::size_t>(fd)];
+    }
+
+    void unregister(curl_socket_t fd, bool closing) {
+        Watch& w = watch(fd);
+        if (w.registered && !closing) epoll_ctl(epfd, EPOLL_CTL_DEL, fd, nullptr); // closing drops it anyway
+        w = Watch{};
+    }
+
+    static int on_socket(CURL*, curl_socket_t fd, int what, void* userp, void*) {
         auto* shard = static_cast<Shard*>(userp);
         Engine* e = shard->engine;
+        Watch& w = e->watch(fd);
         if (what == CURL_POLL_REMOVE) {
-            epoll_ctl(e->epfd, EPOLL_CTL_DEL, fd, nullptr);
-            curl_multi_assign(shard->multi, fd, nullptr);
+            w.watched = false;
             return 0;
         }
         epoll_event ev{};
         ev.data.u64 = socket_tag(*shard, fd);
         if (what & CURL_POLL_IN) ev.events |= EPOLLIN;
         if (what & CURL_POLL_OUT) ev.events |= EPOLLOUT;
-        if (socketp) {
+        w.watched = true;
+        if (w.registered && w.events == ev.events && w.tag == ev.data.u64) return 0;
+        if (w.registered) {
             epoll_ctl(e->epfd, EPOLL_CTL_MOD, fd, &ev);
-        } else {
-            if (epoll_ctl(e->epfd, EPOLL_CTL_ADD, fd, &ev) != 0 && errno == EEXIST)
-                epoll_ctl(e->epfd, EPOLL_CTL_MOD, fd, &ev);
-            curl_multi_assign(shard->multi, fd, shard); // any non-null marks "registered"
+        } else if (epoll_ctl(e->epfd, EPOLL_CTL_ADD, fd, &ev) != 0 && errno == EEXIST) {
+            epoll_ctl(e->epfd, EPOLL_CTL_MOD, fd, &ev);
         }
+        w.registered = true;
+        w.events = ev.events;
+        w.tag = ev.data.u64;
         return 0;
+    }
+
+    static int on_close(void* userp, curl_socket_t fd) {
+        static_cast<Engine*>(userp)->unregister(fd, true);
+        return close(fd);
     }
 
     static int on_timer(CURLM*, long timeout_ms, void* userp) {
@@ -365,11 +413,12 @@ struct Engine {
         curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, &Engine::on_header);
         curl_easy_setopt(c, CURLOPT_HEADERDATA, t.get());
         curl_easy_setopt(c, CURLOPT_ERRORBUFFER, t->errbuf);
+        curl_easy_setopt(c, CURLOPT_CLOSESOCKETFUNCTION, &Engine::on_close);
+        curl_easy_setopt(c, CURLOPT_CLOSESOCKETDATA, this);
         curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, s.connect_timeout_s);
         curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
         curl_easy_setopt(c, CURLOPT_TCP_NODELAY, 1L);
         curl_easy_setopt(c, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_1_1));
-        curl_easy_setopt(c, CURLOPT_USERAGENT, (std::string("qeval/") + kVersion).c_str());
         all_transfers.push_back(std::move(t));
         return all_transfers.back().get();
     }
@@ -384,7 +433,12 @@ struct Engine {
         t->reset(index, server, stream);
         t->idle = std::chrono::seconds(s.idle_timeout_s > 0 ? s.idle_timeout_s : (stream ? 120 : 1800));
         CURL* c = t->easy;
-        curl_easy_setopt(c, CURLOPT_URL, servers[static_cast<std::size_t>(server)].url.c_str());
+        if (t->url_server != server) { // the URL stays set while the transfer object goes to the same server
+            const Server& sv = servers[static_cast<std::size_t>(server)];
+            curl_easy_setopt(c, CURLOPT_CURLU, sv.parsed);
+            curl_easy_setopt(c, CURLOPT_URL, sv.parsed ? nullptr : sv.url.c_str()); // null: the URL comes from CURLU
+            t->url_server = server;
+        }
         curl_easy_setopt(c, CURLOPT_POSTFIELDS, slot.body.data());
         curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(slot.body.size()));
         curl_easy_setopt(c, CURLOPT_HTTPHEADER, stream ? headers_stream : headers_json);
@@ -583,12 +637,16 @@ struct Engine {
                         std::string("epoll_wait: ") + std::strerror(errno));
             for (int i = 0; i < n; ++i) {
                 const epoll_event& ev = events[static_cast<std::size_t>(i)];
+                const auto fd = static_cast<curl_socket_t>(ev.data.u64 & 0xffffffffU);
+                if (!watch(fd).watched) { // an idle connection kept registered: stop its events
+                    unregister(fd, false);
+                    continue;
+                }
                 int flags = 0;
                 if (ev.events & EPOLLIN) flags |= CURL_CSELECT_IN;
                 if (ev.events & EPOLLOUT) flags |= CURL_CSELECT_OUT;
                 if (ev.events & (EPOLLERR | EPOLLHUP)) flags |= CURL_CSELECT_ERR;
-                socket_action(*shards[static_cast<std::size_t>(ev.data.u64 >> 32)],
-                              static_cast<curl_socket_t>(ev.data.u64 & 0xffffffffU), flags);
+                socket_action(*shards[static_cast<std::size_t>(ev.data.u64 >> 32)], fd, flags);
             }
             now = Clock::now();
             for (auto& shard : shards)

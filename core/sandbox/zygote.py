@@ -98,6 +98,17 @@ def _fail(error_w, where, e):
         os._exit(127)
 
 
+def _fork(child, *args):
+    # The child runs child(*args) and never comes back into its caller's loop, whatever it raises.
+    pid = os.fork()
+    if pid == 0:
+        try:
+            child(*args)
+        finally:
+            os._exit(127)
+    return pid
+
+
 # ---- the program -------------------------------------------------------------------------------------------------
 
 def _exit_code(e):
@@ -151,7 +162,8 @@ def _run_main(script, argv):
     os._exit(code)
 
 
-def _become_program(req, fds, error_w, seccomp):
+def _become_program(req, fds, error_w, seccomp, report_w):
+    os.close(report_w)
     stage = "set-up"
     try:
         stage = "stdio"
@@ -206,18 +218,13 @@ def _init(req, fds, report_w, error_w, seccomp):
     except BaseException as e:
         _fail(error_w, "init", e)
     t0 = time.monotonic()
-    pid = os.fork()
-    if pid == 0:
-        os.close(report_w)
-        _become_program(req, fds, error_w, seccomp)
+    pid = _fork(_become_program, req, fds, error_w, seccomp, report_w)
     for fd in fds + [error_w]:
         os.close(fd)
     report = {"status": -1}
     while True:
         try:
             got, status, usage = os.wait4(-1, 0)
-        except InterruptedError:
-            continue
         except ChildProcessError:
             break
         if got == pid:
@@ -251,17 +258,10 @@ def _execution(req, fds, report_w, error_w, seccomp):
         _check(_libc.umount2(SAMPLE.encode(), MNT_DETACH), "detach the execution's tmpfs")
     except BaseException as e:
         _fail(error_w, "execution", e)
-    pid = os.fork()
-    if pid == 0:
-        _init(req, fds, report_w, error_w, seccomp)
+    pid = _fork(_init, req, fds, report_w, error_w, seccomp)
     for fd in fds + [report_w, error_w]:
         os.close(fd)
-    while True:
-        try:
-            os.waitpid(pid, 0)
-            break
-        except InterruptedError:
-            continue
+    os.waitpid(pid, 0)
     os._exit(0)
 
 
@@ -274,21 +274,17 @@ def _serve_one(req, fds, seccomp):
     error_r, error_w = os.pipe()
     sys.stdout.flush()
     sys.stderr.flush()
-    pid = os.fork()
-    if pid == 0:
+    def execution():
         os.close(report_r)
         os.close(error_r)
         _control.detach()
         os.close(3)
         _execution(req, fds, report_w, error_w, seccomp)
+
+    pid = _fork(execution)
     for fd in fds + [report_w, error_w]:
         os.close(fd)
-    while True:
-        try:
-            os.waitpid(pid, 0)
-            break
-        except InterruptedError:
-            continue
+    os.waitpid(pid, 0)
     error = _read_all(error_r).decode("utf-8", "replace")
     report = _read_all(report_r)
     if error:

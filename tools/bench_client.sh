@@ -15,7 +15,8 @@
 #
 # Usage: tools/bench_client.sh [BUILD_DIR]      (default build; builds qeval and qeval_fake_openai if needed)
 #   N=50000       requests per qeval measurement (concurrency 1 uses N/10)
-#   LMEVAL_N=2000 requests per lm-eval measurement (lm-eval is slower; its rate does not depend on N much)
+#   LMEVAL_N=6000 requests per lm-eval measurement (lm-eval is slower: about 2 s a round; c=1 uses LMEVAL_N/10)
+#   ROUNDS=3      alternating rounds of qeval and lm-eval per level; the ratio is of the two medians
 #   CHUNKS=16     content deltas per streamed answer (events per response = CHUNKS + 4: role, finish, usage, [DONE])
 #   LEVELS="1 64 256 1024"   SKIP_LMEVAL=1 to leave lm-eval out   RSS_SAMPLES=100000
 #   FAKE_ENGINE=epoll (or httplib)
@@ -25,9 +26,10 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-build}
 [[ $build = /* ]] || build=$root/$build
 N=${N:-50000}
-LMEVAL_N=${LMEVAL_N:-2000}
+LMEVAL_N=${LMEVAL_N:-6000}
 CHUNKS=${CHUNKS:-16}
 LEVELS=${LEVELS:-"1 64 256 1024"}
+ROUNDS=${ROUNDS:-3}
 RSS_SAMPLES=${RSS_SAMPLES:-100000}
 FAKE_ENGINE=${FAKE_ENGINE:-epoll}
 
@@ -81,43 +83,73 @@ echo "qeval $("$qeval" --version 2>/dev/null | head -1)  fake server: $base ($FA
 echo "load: $(uptime | sed 's/.*load average/load average/')"
 echo
 row() { printf '%-24s %6s %8s %10s %12s %14s %12s %12s %10s\n' "$@"; }
-row client concur requests wall_s requests/s cpu_us/request events/s server_cpu_s server_us/req
-declare -A qeval_plain
-for c in $LEVELS; do
-    n=$N
-    [[ $c -eq 1 ]] && n=$(( N / 10 ))
-    for mode in --stream --no-stream; do
-        read -r wall user sys rss server stored < <(qeval_run "$n" "$c" "$mode")
-        rate=$(awk -v n="$stored" -v w="$wall" 'BEGIN{printf "%.0f", n/w}')
-        cpu=$(awk -v n="$stored" -v u="$user" -v s="$sys" 'BEGIN{printf "%.0f", (u+s)*1e6/n}')
-        events=-
-        [[ $mode = --stream ]] && events=$(awk -v n="$stored" -v w="$wall" -v k="$CHUNKS" 'BEGIN{printf "%.0f", n*(k+4)/w}')
-        [[ $mode = --no-stream ]] && qeval_plain[$c]=$rate
-        row "qeval ${mode#--}" "$c" "$stored" "$wall" "$rate" "$cpu" "$events" "$server" \
-            "$(awk -v n="$stored" -v s="$server" 'BEGIN{printf "%.0f", s*1e6/n}')"
-    done
-done
+median() { tr ' ' '\n' | grep . | sort -g | awk '{v[NR]=$1} END{print (NR%2 ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2)}'; }
 
-if [[ -z ${SKIP_LMEVAL:-} ]]; then
-    "$root/tools/lmeval_venv.sh" >&2
-    py=${LMEVAL_VENV:-/work/venvs/lmeval}/bin/python
-    for c in $LEVELS; do
-        n=$LMEVAL_N
-        [[ $c -eq 1 ]] && n=$(( LMEVAL_N / 10 ))
-        before=$(fake_cpu)
-        out=$("$py" "$root/tools/lmeval_client_load.py" --base-url "$base/chat/completions" --model fake-model \
-            --requests "$n" --concurrency "$c" --no-progress 2>"$tmp/lmeval.err") || { cat "$tmp/lmeval.err" >&2; exit 1; }
-        after=$(fake_cpu)
-        server=$(awk -v a="$before" -v b="$after" -v hz="$hz" 'BEGIN{printf "%.2f", (b-a)/hz}')
-        read -r name wall rate cpu < <(python3 -c '
+# qeval_row MODE C N: one `qeval run`, printed as a row; echoes nothing else. Sets last_rate.
+qeval_row() {
+    local mode=$1 c=$2 n=$3 wall user sys rss server stored rate cpu events=-
+    read -r wall user sys rss server stored < <(qeval_run "$n" "$c" "$mode")
+    rate=$(awk -v n="$stored" -v w="$wall" 'BEGIN{printf "%.0f", n/w}')
+    cpu=$(awk -v n="$stored" -v u="$user" -v s="$sys" 'BEGIN{printf "%.0f", (u+s)*1e6/n}')
+    [[ $mode = --stream ]] && events=$(awk -v n="$stored" -v w="$wall" -v k="$CHUNKS" 'BEGIN{printf "%.0f", n*(k+4)/w}')
+    row "qeval ${mode#--}" "$c" "$stored" "$wall" "$rate" "$cpu" "$events" "$server" \
+        "$(awk -v n="$stored" -v s="$server" 'BEGIN{printf "%.0f", s*1e6/n}')"
+    last_rate=$rate
+}
+
+# lmeval_row C N: one lm-eval generate_until of N requests, printed as a row. Sets last_rate.
+lmeval_row() {
+    local c=$1 n=$2 before after out server name wall rate cpu
+    before=$(fake_cpu)
+    out=$("$py" "$root/tools/lmeval_client_load.py" --base-url "$base/chat/completions" --model fake-model \
+        --requests "$n" --concurrency "$c" --no-progress 2>"$tmp/lmeval.err") || { cat "$tmp/lmeval.err" >&2; exit 1; }
+    after=$(fake_cpu)
+    server=$(awk -v a="$before" -v b="$after" -v hz="$hz" 'BEGIN{printf "%.2f", (b-a)/hz}')
+    read -r name wall rate cpu < <(python3 -c '
 import json, sys
 j = json.loads(sys.argv[1])
 print(j["client"].replace(" ", "-"), round(j["wall_s"], 2), round(j["requests_per_s"]), round(j["cpu_ms_per_request"] * 1000))
 ' "$out")
-        row "$name" "$c" "$n" "$wall" "$rate" "$cpu" - "$server" "$(awk -v n="$n" -v s="$server" 'BEGIN{printf "%.0f", s*1e6/n}')"
-        ratio=$(awk -v q="${qeval_plain[$c]}" -v l="$rate" 'BEGIN{printf "%.1f", q/l}')
-        echo "  ratio at concurrency $c (not streamed, both): qeval / lm-eval = ${ratio}x"
+    row "$name" "$c" "$n" "$wall" "$rate" "$cpu" - "$server" "$(awk -v n="$n" -v s="$server" 'BEGIN{printf "%.0f", s*1e6/n}')"
+    last_rate=$rate
+}
+
+if [[ -z ${SKIP_LMEVAL:-} ]]; then
+    "$root/tools/lmeval_venv.sh" >&2
+    py=${LMEVAL_VENV:-/work/venvs/lmeval}/bin/python
+    echo "peer: $("$py" -c 'import importlib.metadata as m; print("lm-eval", m.version("lm_eval"), "aiohttp", m.version("aiohttp"))')"
+fi
+# Per level: qeval streamed once, then ROUNDS alternating rounds of qeval (not streamed) and lm-eval; the ratio is
+# of the medians, so a moment of load on this shared machine moves one round, not the verdict.
+summary=()
+row client concur requests wall_s requests/s cpu_us/request events/s server_cpu_s server_us/req
+for c in $LEVELS; do
+    n=$N
+    [[ $c -eq 1 ]] && n=$(( N / 10 ))
+    qeval_row --stream "$c" "$n"
+    q_rates="" l_rates="" ratios=""
+    for _ in $(seq "$ROUNDS"); do
+        qeval_row --no-stream "$c" "$n"
+        q=$last_rate
+        q_rates+=" $q"
+        if [[ -z ${SKIP_LMEVAL:-} ]]; then
+            ln=$LMEVAL_N
+            [[ $c -eq 1 ]] && ln=$(( LMEVAL_N / 10 ))
+            lmeval_row "$c" "$ln"
+            l_rates+=" $last_rate"
+            ratios+=" $(awk -v q="$q" -v l="$last_rate" 'BEGIN{printf "%.1f", q/l}')"
+        fi
     done
+    if [[ -z ${SKIP_LMEVAL:-} ]]; then
+        qm=$(echo "$q_rates" | median) lm=$(echo "$l_rates" | median)
+        summary+=("$(printf 'concurrency %5s: qeval %6.0f req/s, lm-eval %5.0f req/s (medians of %s rounds): %5.1fx   (rounds:%s)' \
+            "$c" "$qm" "$lm" "$ROUNDS" "$(awk -v q="$qm" -v l="$lm" 'BEGIN{print q/l}')" "$ratios")")
+    fi
+done
+if [[ ${#summary[@]} -gt 0 ]]; then
+    echo
+    echo "qeval / lm-eval, not streamed, equal concurrency (target >= 10x):"
+    printf '  %s\n' "${summary[@]}"
 fi
 
 echo

@@ -40,10 +40,17 @@ using namespace detail;
 
 constexpr double kStartSeconds = 30; // a zygote's start-up (imports) before it is given up
 
+std::string tail(std::string s, std::size_t n = 2000) {
+    return s.size() > n ? s.substr(s.size() - n) : s;
+}
+
 struct Zygote {
     Tree tree;
     std::uint64_t baseline = 0; // memory charged to its cgroup when idle
     std::string inbox;          // bytes of a reply not yet complete
+    std::string said;           // the tail of what the zygote wrote on stdout/stderr (drained so it never blocks)
+
+    void drain() { said = tail(said + read_available(tree.out) + read_available(tree.err), 2000); }
 };
 
 bool send_message(int fd, const std::string& body, const std::vector<int>& fds) {
@@ -92,10 +99,6 @@ ReportRead read_message(int fd, std::string& inbox, Json& out) {
     out = Json::parse(inbox.substr(4, n), nullptr, false);
     inbox.erase(0, 4 + static_cast<std::size_t>(n));
     return out.is_discarded() ? ReportRead::lost : ReportRead::done;
-}
-
-std::string tail(std::string s, std::size_t n = 2000) {
-    return s.size() > n ? s.substr(s.size() - n) : s;
 }
 
 // Starts a zygote in warm slot `slot`; nullptr with `error` set when it cannot.
@@ -159,6 +162,7 @@ Executed execute(Zygote& z, const Request& rq) {
     Limits l = rq.limits;
     if (l.wall_seconds <= 0) l.wall_seconds = 2 * l.cpu_seconds + 5;
     Tree& t = z.tree;
+    z.drain();
     int in[2] = {-1, -1}, out[2] = {-1, -1}, err[2] = {-1, -1};
     auto close_all = [&] {
         for (int* p : {in, out, err})
@@ -239,7 +243,7 @@ Executed execute(Zygote& z, const Request& rq) {
     const bool oom = t.have_cg && t.cg.oom_kills() > ooms_before;
     classify(res, report, pumped, oom, l);
     if (pumped.lost && res.outcome == Outcome::sandbox_error)
-        res.error = "the warm interpreter ended: " + tail(read_available(t.err), 500);
+        res.error = "the warm interpreter ended: " + (z.drain(), tail(z.said, 500));
     return o;
 }
 

@@ -359,8 +359,8 @@ RunResult run_one(const tasks::TaskSpec& task, const RunOptions& o, runners::Run
         result.stored = pipeline.stored();
     }
     store.finish_run(handle.run.id, "done");
-    for (const auto& r : store.list_runs())
-        if (r.id == handle.run.id) result.accuracy = r.accuracy;
+    for (const auto& r : store.list_runs(handle.run.id))
+        result.accuracy = r.accuracy;
     return result;
 }
 

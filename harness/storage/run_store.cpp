@@ -317,15 +317,21 @@ std::size_t RunStore::update_grades(std::int64_t run_id, const std::vector<Grade
 
 // ---- reading back -----------------------------------------------------------------------------------------------
 
-std::vector<RunSummary> RunStore::list_runs() {
+std::vector<RunSummary> RunStore::list_runs(std::optional<std::int64_t> only) {
+    // With a run id, each query names it in its own text so that SQLite reads that run's rows through the keys (an
+    // "?1 IS NULL OR run_id = ?1" would scan every sample of every run).
+    const std::string runs_where = only ? " WHERE id = " + std::to_string(*only) : "";
+    const std::string samples_where = only ? " AND run_id = " + std::to_string(*only) : "";
     std::map<std::int64_t, RunSummary> by_id;
-    Statement runs = db_.prepare("SELECT id, variant, task, status, samples_total FROM runs ORDER BY id");
+    Statement runs =
+        db_.prepare("SELECT id, variant, task, status, samples_total FROM runs" + runs_where + " ORDER BY id");
     while (runs.step()) {
         by_id[runs.column_int(0)] = RunSummary{
             runs.column_int(0), runs.column_text(1), runs.column_text(2), runs.column_text(3), runs.column_int(4), 0, 0,
             std::nullopt};
     }
-    Statement counts = db_.prepare("SELECT run_id, COUNT(*), SUM(verdict = 'error') FROM samples GROUP BY run_id");
+    Statement counts = db_.prepare("SELECT run_id, COUNT(*), SUM(verdict = 'error') FROM samples WHERE 1" +
+                                   samples_where + " GROUP BY run_id");
     while (counts.step()) {
         RunSummary& r = by_id[counts.column_int(0)];
         r.samples_done = counts.column_int(1);
@@ -333,7 +339,8 @@ std::vector<RunSummary> RunStore::list_runs() {
     }
     // avg@k: per problem, the fraction of its non-error samples that are correct; then the mean over problems.
     Statement acc = db_.prepare("SELECT run_id, AVG(frac) FROM (SELECT run_id, AVG(verdict = 'correct') AS frac "
-                                "FROM samples WHERE verdict <> 'error' GROUP BY run_id, problem_id) GROUP BY run_id");
+                                "FROM samples WHERE verdict <> 'error'" +
+                                samples_where + " GROUP BY run_id, problem_id) GROUP BY run_id");
     while (acc.step())
         by_id[acc.column_int(0)].accuracy = acc.column_real(1);
     std::vector<RunSummary> out;

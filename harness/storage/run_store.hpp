@@ -108,7 +108,8 @@ public:
     void heartbeat(std::int64_t run_id); // Error(runtime) when another process has taken the run over
     void release(std::int64_t run_id);
 
-    std::vector<RunSummary> list_runs();
+    // Every run, or only run `only` (its samples read through the primary key, not the whole table).
+    std::vector<RunSummary> list_runs(std::optional<std::int64_t> only = std::nullopt);
     // The runs a filter selects, by id: one run (Error(not_found) when absent), or every run of a variant (and task).
     std::vector<RunRecord> find_runs(const SampleFilter& filter);
     void for_each_sample(const SampleFilter& filter, const std::function<void(const SampleRecord&)>& fn);

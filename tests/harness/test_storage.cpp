@@ -260,6 +260,14 @@ TEST_CASE("storage list_runs accuracy is avg@k over non-error samples", "[harnes
     CHECK(runs[1].id == empty);
     CHECK_FALSE(runs[1].accuracy);
     CHECK(runs[1].to_json()["accuracy"].is_null());
+    // One run alone (what `qeval run` reads at its end): the same summary, nothing of the other run.
+    auto one = store->list_runs(id);
+    REQUIRE(one.size() == 1);
+    CHECK(one[0].to_json() == runs[0].to_json());
+    auto other = store->list_runs(empty);
+    REQUIRE(other.size() == 1);
+    CHECK(other[0].to_json() == runs[1].to_json());
+    CHECK(store->list_runs(empty + 100).empty());
 }
 
 TEST_CASE("storage export records carry the export fields and re-grading updates them", "[harness][storage]") {

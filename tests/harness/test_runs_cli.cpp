@@ -2,6 +2,7 @@
 // avg@k accuracy with errors left out, filters, and clear errors for a missing database or a missing selector.
 #include <catch2/catch.hpp>
 
+#include <filesystem>
 #include <sstream>
 
 #include "harness/storage/run_store.hpp"
@@ -108,4 +109,20 @@ TEST_CASE("qeval runs and export refuse a missing database and a missing selecto
     CHECK_THAT(e.err, Catch::Contains("--run") && Catch::Contains("--variant"));
     auto unknown = test::run_qeval({"export", "--run", "99", "--db", (tmp / "q.sqlite").string()});
     CHECK(unknown.exit_code == 2);
+}
+
+TEST_CASE("qeval --version names the commit the binary was built from", "[harness][runs]") {
+    // QEVAL_TEST_DATA is tests/data of the source tree: its git HEAD is what the build stamped (with "-dirty" when
+    // tracked files had changes at build time), or "unknown" outside git.
+    const std::string source = std::filesystem::path(QEVAL_TEST_DATA).parent_path().parent_path().string();
+    const auto head = test::run_process({"/usr/bin/env", "git", "-C", source, "rev-parse", "--short=12", "HEAD"});
+    const auto v = test::run_qeval({"--version"});
+    REQUIRE(v.exit_code == 0);
+    INFO(v.out);
+    if (head.exit_code != 0) {
+        CHECK_THAT(v.out, Catch::Contains("(unknown)"));
+        return;
+    }
+    const std::string commit = head.out.substr(0, head.out.find('\n'));
+    CHECK_THAT(v.out, Catch::Contains("(" + commit + ")") || Catch::Contains("(" + commit + "-dirty)"));
 }

@@ -15,6 +15,7 @@
 #include "harness/app/suite.hpp"
 #include "harness/storage/run_store.hpp"
 #include "reports/format.hpp"
+#include "tasks/task_list.hpp"
 
 namespace qeval::harness {
 namespace {
@@ -38,6 +39,9 @@ std::map<RunKey, std::int64_t> run_all(const Suite& suite, const std::string& ni
         std::string unreachable; // a network failure: the variant's other tasks are not tried again
         for (const auto& t : suite.tasks) {
             RunOptions o = suite.run_options(v, t, night);
+            if (o.unsafe_no_sandbox && tasks::find_task(t.name).runs_code)
+                std::cerr << "warning: " << v.label << "/" << t.name
+                          << ": unsafe_no_sandbox: generated code runs without isolation on this machine\n";
             o.db = db;
             o.data_dir = data_dir;
             o.progress = progress;

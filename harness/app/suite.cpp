@@ -58,6 +58,7 @@ constexpr Key kKeys[] = {
     {"concurrency", kDefaults | kTask | kVariant, "an integer > 0"},
     {"max_attempts", kDefaults | kTask | kVariant, "an integer > 0"},
     {"idle_timeout", kDefaults | kTask | kVariant, "seconds, an integer > 0"},
+    {"unsafe_no_sandbox", kDefaults | kTask | kVariant, "true or false (qeval run --unsafe-no-sandbox)"},
     {"samples", kDefaults | kTask, "an integer >= 1"},
     {"prompt", kDefaults | kTask, "a prompt variant's name (qeval tasks)"},
     {"limit", kDefaults | kTask, "an integer >= 0 (0: every problem)"},
@@ -182,6 +183,8 @@ void apply(const toml::table& t, unsigned section, const Reader& r, const fs::pa
             rs["max_attempts"] = r.integer(node, *k, 1);
         else if (key == "idle_timeout")
             rs["idle_timeout_s"] = r.integer(node, *k, 1);
+        else if (key == "unsafe_no_sandbox")
+            o.unsafe_no_sandbox = r.boolean(node, *k);
         else if (key == "samples")
             o.samples = static_cast<int>(r.integer(node, *k, 1));
         else if (key == "prompt")

@@ -217,12 +217,15 @@ TEST_CASE("nightly suite files: every key is checked and errors name the line", 
                Catch::Contains("s.toml:10:") && Catch::Contains("\"either\" or \"both\""));
     CHECK_THAT(suite_error(tmp, kMinimal + "[gates.regression]\nmin_retention = 99\n"),
                Catch::Contains("s.toml:10:") && Catch::Contains("expected max_drop_points"));
-    CHECK_THAT(suite_error(tmp, kMinimal + "prompt = \"cot-5shot\"\n"),
-               Catch::Contains("s.toml:8:") && Catch::Contains("no such prompt variant") &&
-                   Catch::Contains("deepseek-r1"));
+    CHECK_THAT(suite_error(tmp, kMinimal + "prompt = \"cot-5shot\"\n"), Catch::Contains("s.toml:8:") &&
+                                                                            Catch::Contains("no such prompt variant") &&
+                                                                            Catch::Contains("deepseek-r1"));
     CHECK_THAT(suite_error(tmp, kMinimal + "[defaults]\nrunner = \"openai\"\n"),
                Catch::Contains("unknown key \"runner\" in [defaults]"));
     CHECK_THAT(suite_error(tmp, kMinimal + "name = = \"x\"\n"), Catch::Contains("s.toml:9:"));
+    CHECK_THAT(suite_error(tmp, kMinimal + "unsafe_no_sandbox = \"yes\"\n"), Catch::Contains("s.toml:9:") &&
+                                                                                 Catch::Contains("unsafe_no_sandbox") &&
+                                                                                 Catch::Contains("true or false"));
     CHECK_THAT(suite_error(tmp, kMinimal + "[variants.b.extra_body]\nchat_template_kwargs = 3\n[variants.b.x]\n"),
                Catch::Contains("unknown key \"x\" in [variants.b]"));
 
@@ -259,6 +262,7 @@ max_tokens = 300
 samples = 4
 limit = 10
 [tasks.aime24]
+unsafe_no_sandbox = true
 )");
     const harness::Suite s = harness::load_suite(tmp / "s.toml");
     REQUIRE(s.variants.size() == 2);
@@ -284,6 +288,8 @@ limit = 10
     CHECK(cand.samples == 2);
     CHECK(cand.generation.stop == std::vector<std::string>{"</answer>"});
     CHECK(cand.runner_settings["base_url"].size() == 2);
+    CHECK(cand.unsafe_no_sandbox); // aime24's own
+    CHECK_FALSE(base.unsafe_no_sandbox);
     CHECK(harness::suite_path(s, s.report, "2026-11-24") == tmp / "out/s/2026-11-24.html");
 }
 

@@ -383,7 +383,7 @@ std::string launch(Tree& t, Role role, const std::vector<std::string>& argv_in,
 
     t.have_cg = t.cg.make(cgroup_name, l);
     Limits program_limits = l;
-    if (t.have_cg) program_limits.memory_bytes = 2 * l.memory_bytes; // the cgroup bounds memory; AS only virtual
+    program_limits.memory_bytes = address_space(l, t.have_cg);
 
     std::vector<std::string> argv_s = argv_in;
     std::vector<std::string> env_s = {"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/work", "LANG=C.UTF-8",
@@ -484,11 +484,8 @@ std::string launch(Tree& t, Role role, const std::vector<std::string>& argv_in,
 } // namespace detail
 
 Result run(const Request& rq) {
-    QEVAL_CHECK(!rq.argv.empty() && rq.argv[0].starts_with("/"), ErrorCode::usage,
-                "sandbox: argv[0] must be an absolute path inside the sandbox");
+    const Limits l = request_limits(rq);
     Result res;
-    Limits l = rq.limits;
-    if (l.wall_seconds <= 0) l.wall_seconds = 2 * l.cpu_seconds + 5;
 
     // A uid pair outside for this execution (the first kColdSlots pairs; the warm zygotes have the rest): the
     // program's processes count against RLIMIT_NPROC on their own.

@@ -11,9 +11,22 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "core/error.hpp"
 #include "core/sandbox/tree.hpp"
 
 namespace qeval::core::sandbox::detail {
+
+Limits request_limits(const Request& rq) {
+    QEVAL_CHECK(!rq.argv.empty() && rq.argv[0].starts_with("/"), ErrorCode::usage,
+                "sandbox: argv[0] must be an absolute path inside the sandbox");
+    Limits l = rq.limits;
+    if (l.wall_seconds <= 0) l.wall_seconds = 2 * l.cpu_seconds + 5;
+    return l;
+}
+
+std::uint64_t address_space(const Limits& l, bool have_cg) {
+    return have_cg ? 2 * l.memory_bytes : l.memory_bytes;
+}
 
 void write_all(int fd, const void* data, std::size_t n) {
     const char* p = static_cast<const char*>(data);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <sys/types.h>
@@ -76,6 +77,12 @@ Pumped pump(Streams& s, const std::string& stdin_data, const Limits& l, Clock::t
             const std::function<void()>& kill);
 // The outcome from the report, what the loop saw and the memory cgroup's OOM count.
 void classify(Result& res, const Report& report, const Pumped& pumped, bool oom, const Limits& l);
+
+// A request's limits as both paths apply them: argv[0] checked (absolute inside the sandbox), the wall clock's default
+// (2 x CPU + 5 s) filled in.
+Limits request_limits(const Request& rq);
+// The program's RLIMIT_AS: with a memory cgroup bounding the tree, twice the memory (address space is only virtual).
+std::uint64_t address_space(const Limits& l, bool have_cg);
 
 std::string read_available(int fd); // what a (non-blocking or closed) fd has now
 void write_all(int fd, const void* data, std::size_t n);

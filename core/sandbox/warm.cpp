@@ -159,8 +159,7 @@ struct Executed {
 Executed execute(Zygote& z, const Request& rq) {
     Executed o;
     Result& res = o.result;
-    Limits l = rq.limits;
-    if (l.wall_seconds <= 0) l.wall_seconds = 2 * l.cpu_seconds + 5;
+    const Limits l = request_limits(rq);
     Tree& t = z.tree;
     z.drain();
     int in[2] = {-1, -1}, out[2] = {-1, -1}, err[2] = {-1, -1};
@@ -183,13 +182,12 @@ Executed execute(Zygote& z, const Request& rq) {
     Json args = Json::array();
     for (std::size_t k = 2; k < rq.argv.size(); ++k)
         args.push_back(rq.argv[k]);
-    const auto address_space = t.have_cg ? 2 * l.memory_bytes : l.memory_bytes;
     const Json request = {{"uid", kInsideUser},
                           {"argv", args},
                           {"files", files},
                           {"limits",
                            {{"cpu", static_cast<long>(std::max(1.0, std::ceil(l.cpu_seconds)))},
-                            {"as", address_space},
+                            {"as", address_space(l, t.have_cg)},
                             {"nproc", l.processes},
                             {"fsize", l.file_bytes},
                             {"nofile", l.open_files},
@@ -361,8 +359,7 @@ std::string WarmPool::fallback() const {
 }
 
 Result WarmPool::run(const Request& rq) {
-    QEVAL_CHECK(!rq.argv.empty() && rq.argv[0].starts_with("/"), ErrorCode::usage,
-                "sandbox: argv[0] must be an absolute path inside the sandbox");
+    request_limits(rq); // checks argv[0] before either path runs it
     auto cold = [&](const std::string& why) {
         {
             std::lock_guard lock(impl_->m);

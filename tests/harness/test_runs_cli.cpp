@@ -112,17 +112,40 @@ TEST_CASE("qeval runs and export refuse a missing database and a missing selecto
 }
 
 TEST_CASE("qeval --version names the commit the binary was built from", "[harness][runs]") {
-    // QEVAL_TEST_DATA is tests/data of the source tree: its git HEAD is what the build stamped (with "-dirty" when
-    // tracked files had changes at build time), or "unknown" outside git.
-    const std::string source = std::filesystem::path(QEVAL_TEST_DATA).parent_path().parent_path().string();
-    const auto head = test::run_process({"/usr/bin/env", "git", "-C", source, "rev-parse", "--short=12", "HEAD"});
+    // QEVAL_TEST_DATA is tests/data of the source tree.
+    const std::filesystem::path source = std::filesystem::path(QEVAL_TEST_DATA).parent_path().parent_path();
+    const auto git = [&](std::vector<std::string> args) {
+        args.insert(args.begin(), {"/usr/bin/env", "git", "-C", source.string()});
+        return test::run_process(args);
+    };
+    const auto head = git({"rev-parse", "--short=12", "HEAD"});
+    // The stamp, as every build makes it (cmake/git_commit.cmake): HEAD now, "-dirty" for a changed tree, and the
+    // file left alone when that has not changed (nothing recompiles).
+    test::TempDir tmp;
+    const std::filesystem::path out = tmp / "git_commit.cpp";
+    const std::vector<std::string> stamp = {
+        "/usr/bin/env",          "cmake", "-DSOURCE_DIR=" + source.string(),
+        "-DOUT=" + out.string(), "-P",    (source / "cmake/git_commit.cmake").string()};
+    REQUIRE(test::run_process(stamp).exit_code == 0);
+    const std::string text = test::read_text(out);
+    const auto written = std::filesystem::last_write_time(out);
+    REQUIRE(test::run_process(stamp).exit_code == 0);
+    CHECK(std::filesystem::last_write_time(out) == written);
     const auto v = test::run_qeval({"--version"});
     REQUIRE(v.exit_code == 0);
-    INFO(v.out);
+    INFO(v.out << text);
     if (head.exit_code != 0) {
+        CHECK_THAT(text, Catch::Contains("\"unknown\""));
         CHECK_THAT(v.out, Catch::Contains("(unknown)"));
         return;
     }
     const std::string commit = head.out.substr(0, head.out.find('\n'));
-    CHECK_THAT(v.out, Catch::Contains("(" + commit + ")") || Catch::Contains("(" + commit + "-dirty)"));
+    CHECK_THAT(text, Catch::Contains("\"" + commit + "\"") || Catch::Contains("\"" + commit + "-dirty\""));
+    // The binary names a commit of this tree: HEAD when it was built at HEAD (what `make test` does; a binary built
+    // before the last commit names the one it was built from).
+    const auto open = v.out.find('('), close = v.out.find(')');
+    REQUIRE(close != std::string::npos);
+    std::string stamped = v.out.substr(open + 1, close - open - 1);
+    if (stamped.ends_with("-dirty")) stamped.resize(stamped.size() - 6);
+    CHECK(git({"cat-file", "-e", stamped + "^{commit}"}).exit_code == 0);
 }

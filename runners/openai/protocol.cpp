@@ -5,6 +5,7 @@
 #include <cctype>
 #include <cstdint>
 
+#include "core/json_text.hpp"
 #include "core/text.hpp"
 
 namespace qeval::runners::openai {
@@ -96,52 +97,6 @@ std::string request_body_tree(const GenerateRequest& request, const BodyOptions&
 
 namespace {
 
-// A JSON string literal as nlohmann::json dumps it (UTF-8 kept, invalid UTF-8 replaced by U+FFFD).
-void append_quoted(std::string& out, std::string_view text) {
-    if (!core::is_valid_utf8(text)) {
-        out += core::Json(std::string(text)).dump(-1, ' ', false, core::Json::error_handler_t::replace);
-        return;
-    }
-    static constexpr char kHex[] = "0123456789abcdef";
-    out += '"';
-    std::size_t plain = 0;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        const auto c = static_cast<unsigned char>(text[i]);
-        if (c >= 0x20 && c != '"' && c != '\\') continue;
-        out.append(text.data() + plain, i - plain);
-        plain = i + 1;
-        switch (c) {
-        case '"':
-            out += "\\\"";
-            break;
-        case '\\':
-            out += "\\\\";
-            break;
-        case '\b':
-            out += "\\b";
-            break;
-        case '\f':
-            out += "\\f";
-            break;
-        case '\n':
-            out += "\\n";
-            break;
-        case '\r':
-            out += "\\r";
-            break;
-        case '\t':
-            out += "\\t";
-            break;
-        default:
-            out += "\\u00";
-            out += kHex[c >> 4];
-            out += kHex[c & 0xF];
-        }
-    }
-    out.append(text.data() + plain, text.size() - plain);
-    out += '"';
-}
-
 void append_number(std::string& out, double v) {
     out += core::Json(v).dump(); // nlohmann's shortest round-trip form, as the tree would write it
 }
@@ -174,9 +129,9 @@ std::string request_body(const GenerateRequest& request, const BodyOptions& o) {
         out += '[';
         for (std::size_t i = 0; i < request.messages.size(); ++i) {
             out += i == 0 ? "{\"content\":" : ",{\"content\":";
-            append_quoted(out, request.messages[i].content);
+            core::append_json_string(out, request.messages[i].content);
             out += ",\"role\":";
-            append_quoted(out, request.messages[i].role);
+            core::append_json_string(out, request.messages[i].role);
             out += '}';
         }
         out += ']';
@@ -186,13 +141,13 @@ std::string request_body(const GenerateRequest& request, const BodyOptions& o) {
         append_number(out, *g.min_p);
     }
     key("model");
-    append_quoted(out, o.model);
+    core::append_json_string(out, o.model);
     if (o.endpoint == Endpoint::completions) {
         std::string prompt;
         for (const auto& m : request.messages)
             prompt += (prompt.empty() ? "" : "\n\n") + m.content;
         key("prompt");
-        append_quoted(out, prompt);
+        core::append_json_string(out, prompt);
     }
     if (g.seed) {
         key("seed");
@@ -203,7 +158,7 @@ std::string request_body(const GenerateRequest& request, const BodyOptions& o) {
         out += '[';
         for (std::size_t i = 0; i < g.stop.size(); ++i) {
             if (i > 0) out += ',';
-            append_quoted(out, g.stop[i]);
+            core::append_json_string(out, g.stop[i]);
         }
         out += ']';
     }

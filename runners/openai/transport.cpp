@@ -49,6 +49,13 @@ bool ascii_iequals(std::string_view a, std::string_view b) {
            });
 }
 
+// Whether `text` contains `word`, ASCII case ignored.
+bool contains_ci(std::string_view text, std::string_view word) {
+    for (std::size_t i = 0; i + word.size() <= text.size(); ++i)
+        if (ascii_iequals(text.substr(i, word.size()), word)) return true;
+    return false;
+}
+
 std::string describe_curl(CURLcode code, const char* errbuf) {
     std::string s = curl_easy_strerror(code);
     if (errbuf && *errbuf) s += std::string(" (") + std::string(core::trim(errbuf)) + ")";
@@ -68,7 +75,7 @@ struct Transfer {
     std::string stop_reason; // why the write callback stopped the transfer
     bool stop_retryable = true;
     bool saw_done = false;
-    std::string retry_after, content_type;
+    std::string retry_after;
     core::ModelOutput out;
     SseReader sse;
     Clock::time_point started;
@@ -93,7 +100,6 @@ struct Transfer {
         stop_retryable = true;
         saw_done = false;
         retry_after.clear();
-        content_type.clear();
         out = core::ModelOutput{};
         sse.reset();
         errbuf[0] = '\0';
@@ -286,19 +292,17 @@ struct Engine {
         return 0;
     }
 
+    // Of the response headers only Retry-After is kept (the Content-Type is asked of curl when the body starts). A
+    // status line starts a new response (after a 1xx) and is data for the idle clock.
     static size_t on_header(char* data, size_t size, size_t n, void* userp) {
         auto* t = static_cast<Transfer*>(userp);
-        t->last_data = Clock::now();
         std::string_view line(data, size * n);
-        auto colon = line.find(':');
-        if (line.rfind("HTTP/", 0) == 0) { // a new response (after a 1xx): forget the previous headers
+        constexpr std::string_view kRetryAfter = "retry-after:";
+        if (line.rfind("HTTP/", 0) == 0) {
+            t->last_data = Clock::now();
             t->retry_after.clear();
-            t->content_type.clear();
-        } else if (colon != std::string_view::npos) {
-            std::string_view name = line.substr(0, colon);
-            if (ascii_iequals(name, "retry-after")) t->retry_after = core::trim(line.substr(colon + 1));
-            if (ascii_iequals(name, "content-type"))
-                t->content_type = core::to_lower(core::trim(line.substr(colon + 1)));
+        } else if (line.size() > kRetryAfter.size() && ascii_iequals(line.substr(0, kRetryAfter.size()), kRetryAfter)) {
+            t->retry_after = core::trim(line.substr(kRetryAfter.size()));
         }
         return size * n;
     }
@@ -311,11 +315,14 @@ struct Engine {
             curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &t->status);
             t->status_known = true;
             // A stream, by its Content-Type, or by its first bytes when a server labels it otherwise (not as JSON).
-            std::string_view first(data, bytes);
-            t->as_stream = t->stream && t->status == 200 &&
-                           (t->content_type.find("text/event-stream") != std::string::npos ||
-                            (t->content_type.find("json") == std::string::npos &&
-                             (first.rfind("data:", 0) == 0 || first.rfind(":", 0) == 0)));
+            if (t->stream && t->status == 200) {
+                const char* type = nullptr;
+                curl_easy_getinfo(t->easy, CURLINFO_CONTENT_TYPE, &type);
+                const std::string_view content_type = type ? type : "", first(data, bytes);
+                t->as_stream =
+                    contains_ci(content_type, "text/event-stream") ||
+                    (!contains_ci(content_type, "json") && (first.rfind("data:", 0) == 0 || first.rfind(":", 0) == 0));
+            }
         }
         if (t->as_stream) {
             const Endpoint ep = t->engine->s.endpoint;

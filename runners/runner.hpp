@@ -32,7 +32,8 @@ public:
     // Called once before the first run() that has requests: checks that can fail (a dead server, a model that is not
     // served) go here, so a run with nothing left to generate never needs its server (a baseline evaluated once).
     virtual void prepare() {}
-    // Generates every request and calls on_result once per request, as each finishes.
+    // Generates every request and calls on_result once per request, as each finishes, with the element of `requests`
+    // itself (the harness keeps its address until run() has returned and the results are stored).
     virtual void run(const std::vector<GenerateRequest>& requests, const OnResult& on_result) = 0;
 };
 

@@ -74,12 +74,13 @@ public:
         }
     }
 
+    // Called by the runner's I/O thread: only a pointer and a move here; the sample is built by a grader. `req`
+    // stays valid until finish() (the runner's request list).
     void push(const runners::GenerateRequest& req, core::ModelOutput out) {
         std::unique_lock lock(mu_);
         space_.wait(lock, [&] { return in_queue_.size() < kCapacity || failure_; });
         if (failure_) std::rethrow_exception(failure_);
-        in_queue_.push_back(
-            {req.problem_id, req.sample_index, by_id_.at(req.problem_id).prompt_hash, std::move(out), {}});
+        in_queue_.push_back({&req, std::move(out)});
         // A grader is woken for a full batch; a partial one is picked up by its next poll (kPoll), so a steady
         // stream of responses costs one wake-up per batch instead of one per response.
         if (in_queue_.size() >= kTake) work_.notify_one();
@@ -112,6 +113,7 @@ private:
 
     // Takes what is queued (up to kTake at once: fewer wake-ups), grades it, hands it to the writer.
     void grade_loop() {
+        std::vector<Arrived> taken;
         std::vector<StoredSample> batch;
         for (;;) {
             {
@@ -119,18 +121,22 @@ private:
                 while (in_queue_.empty() && !closed_)
                     work_.wait_for(lock, kPoll);
                 if (in_queue_.empty()) return;
-                while (!in_queue_.empty() && batch.size() < kTake) {
-                    batch.push_back(std::move(in_queue_.front()));
+                while (!in_queue_.empty() && taken.size() < kTake) {
+                    taken.push_back(std::move(in_queue_.front()));
                     in_queue_.pop_front();
                 }
             }
             space_.notify_all();
-            for (StoredSample& s : batch) {
+            for (Arrived& a : taken) {
+                const Problem& problem = by_id_.at(a.request->problem_id);
+                StoredSample& s = batch.emplace_back(StoredSample{
+                    a.request->problem_id, a.request->sample_index, problem.prompt_hash, std::move(a.output), {}});
                 if (s.output.error.empty())
-                    s.score = tasks::score_response(task_, s.output.text, *by_id_.at(s.problem_id).sample);
+                    s.score = tasks::score_response(task_, s.output.text, *problem.sample);
                 else
                     s.score = tasks::make_score(core::Verdict::error, "", "request", s.output.error);
             }
+            taken.clear();
             bool full = false;
             {
                 std::lock_guard lock(mu_);
@@ -192,7 +198,12 @@ private:
     std::function<void(const StoredSample&)> on_commit_;
     std::mutex mu_;
     std::condition_variable work_, space_, graded_;
-    std::deque<StoredSample> in_queue_, out_queue_;
+    struct Arrived {
+        const runners::GenerateRequest* request;
+        core::ModelOutput output;
+    };
+    std::deque<Arrived> in_queue_;
+    std::deque<StoredSample> out_queue_;
     bool closed_ = false, graders_done_ = false;
     std::exception_ptr failure_;
     std::vector<std::thread> graders_;

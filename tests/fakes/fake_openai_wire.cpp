@@ -5,6 +5,7 @@
 #include <array>
 
 #include "core/hash.hpp"
+#include "core/json_text.hpp"
 
 namespace qeval::testing {
 namespace {
@@ -45,7 +46,7 @@ const FaultRow& row(Fault fault) {
 
 // A JSON string literal (quotes included); invalid UTF-8 is replaced, never thrown on.
 std::string quote(std::string_view text) {
-    return Json(text).dump(-1, ' ', false, Json::error_handler_t::replace);
+    return core::json_string(text);
 }
 
 std::string error_object(int status, std::string_view type, std::string_view message) {
@@ -109,7 +110,7 @@ std::string message_text(const nlohmann::json& content) {
     return out;
 }
 
-std::string parse_request(std::string_view text, bool chat, Plan& p) {
+std::string parse_request_tree(std::string_view text, bool chat, Plan& p) {
     Json body = Json::parse(text.begin(), text.end(), nullptr, false);
     if (body.is_discarded()) return "the request body is not valid JSON";
     if (!body.is_object()) return "the request body must be a JSON object";
@@ -143,6 +144,159 @@ std::string parse_request(std::string_view text, bool chat, Plan& p) {
     }
     p.key = FakeOpenAI::request_key(body);
     return {};
+}
+
+namespace {
+
+// The usual request in one SAX pass, without a tree (fake_openai_wire.hpp: parse_request). It takes a body whose
+// messages are objects of string values with a string role (or, for completions, a string prompt), a string model,
+// a boolean stream and stream_options.include_usage, and a scalar seed; anything else (including every invalid
+// request) makes it give up, and parse_request_tree reads the body instead, with its exact checks and messages. The
+// request key is built from the same canonical text that FakeOpenAI::request_key dumps: each message's members
+// sorted by name, strings escaped as nlohmann::json escapes them.
+class FastRequest {
+public:
+    FastRequest(bool chat, Plan& p) : chat_(chat), p_(p) {}
+
+    // Depths: 1 inside the body object (its members' values), 2 inside messages or stream_options, 3 inside a
+    // message.
+    bool null() { return scalar("null"); }
+    bool boolean(bool v) {
+        if (depth_ == 1 && field_ == Field::stream) return p_.stream = v, true;
+        if (depth_ == 2 && field_ == Field::stream_options && inner_ == "include_usage")
+            return p_.include_usage = v, true;
+        return scalar(v ? "true" : "false");
+    }
+    bool number_integer(std::int64_t v) { return scalar(std::to_string(v)); }
+    bool number_unsigned(std::uint64_t v) { return scalar(std::to_string(v)); }
+    bool number_float(double v, const std::string&) { return scalar(Json(v).dump()); }
+    bool string(std::string& v) {
+        if (depth_ == 1) {
+            if (field_ == Field::model) return p_.model = std::move(v), true;
+            if (field_ == Field::prompt) return prompt_ = std::move(v), has_prompt_ = true, true;
+            if (field_ == Field::seed) return seed_.clear(), core::append_json_string(seed_, v), true;
+        }
+        if (depth_ == 3 && field_ == Field::messages) return add_member(std::move(v));
+        if (depth_ == 2 && field_ == Field::stream_options) return inner_ != "include_usage";
+        return field_ == Field::other;
+    }
+    bool binary(Json::binary_t&) { return false; }
+    bool start_object(std::size_t) {
+        ++depth_;
+        if (depth_ == 3 && field_ == Field::messages) return members_.clear(), true;
+        return depth_ == 1 || (depth_ == 2 && field_ == Field::stream_options) || field_ == Field::other;
+    }
+    bool key(std::string& k) {
+        if (depth_ == 1) {
+            field_ = k == "messages" && chat_  ? Field::messages
+                     : k == "prompt" && !chat_ ? Field::prompt
+                     : k == "model"            ? Field::model
+                     : k == "stream"           ? Field::stream
+                     : k == "stream_options"   ? Field::stream_options
+                     : k == "seed"             ? Field::seed
+                                               : Field::other;
+            const unsigned bit = 1U << static_cast<unsigned>(field_);
+            if (field_ != Field::other && (seen_ & bit) != 0) return false; // repeated: the tree's rules
+            seen_ |= bit;
+        } else if (depth_ == 2 && field_ == Field::stream_options) {
+            inner_ = std::move(k);
+        } else if (depth_ == 3 && field_ == Field::messages) {
+            key_ = std::move(k);
+        }
+        return true;
+    }
+    bool end_object() {
+        --depth_;
+        return depth_ == 2 && field_ == Field::messages ? end_message() : true;
+    }
+    bool start_array(std::size_t) {
+        ++depth_;
+        if (depth_ == 2 && field_ == Field::messages) return messages_ = "[", true;
+        return field_ == Field::other;
+    }
+    bool end_array() {
+        --depth_;
+        if (depth_ == 1 && field_ == Field::messages) {
+            messages_ += ']';
+            done_messages_ = true;
+        }
+        return true;
+    }
+    bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) { return false; }
+
+    // After a whole pass: fills the plan's key and prompt; false when the request is not one this pass takes.
+    bool finish() {
+        if (chat_ ? !done_messages_ || messages_ == "[]" : !has_prompt_) return false;
+        std::string text = chat_ ? std::move(messages_) : core::json_string(prompt_);
+        text += '#';
+        text += seed_;
+        p_.chat = chat_;
+        p_.prompt = chat_ ? std::move(user_) : std::move(prompt_);
+        p_.prompt_tokens = static_cast<std::int64_t>((chat_ ? bytes_ : p_.prompt.size()) / 4 + 1);
+        p_.key = core::sha256_hex(text);
+        return true;
+    }
+
+private:
+    enum class Field : unsigned { messages, prompt, model, stream, stream_options, seed, other };
+
+    // A value that is not a string or a container: a seed, or a value nobody reads.
+    bool scalar(std::string_view text) {
+        if (depth_ == 1 && field_ == Field::seed) return seed_ = text == "null" ? "" : text, true;
+        return field_ == Field::other;
+    }
+    bool add_member(std::string value) {
+        for (const auto& m : members_)
+            if (m.first == key_) return false; // a repeated member
+        members_.emplace_back(std::move(key_), std::move(value));
+        return true;
+    }
+    // One message, written as nlohmann::json dumps it (members sorted by name).
+    bool end_message() {
+        std::sort(members_.begin(), members_.end());
+        const std::string* role = nullptr;
+        const std::string* content = nullptr;
+        messages_ += messages_.size() == 1 ? "{" : ",{";
+        for (std::size_t i = 0; i < members_.size(); ++i) {
+            if (i) messages_ += ',';
+            core::append_json_string(messages_, members_[i].first);
+            messages_ += ':';
+            core::append_json_string(messages_, members_[i].second);
+            if (members_[i].first == "role") role = &members_[i].second;
+            if (members_[i].first == "content") content = &members_[i].second;
+        }
+        messages_ += '}';
+        if (!role) return false;
+        bytes_ += content ? content->size() : 0;
+        if (*role == "user") user_ = content ? *content : std::string();
+        return true;
+    }
+
+    bool chat_;
+    Plan& p_;
+    int depth_ = 0;
+    Field field_ = Field::other;
+    unsigned seen_ = 0;
+    bool done_messages_ = false, has_prompt_ = false;
+    std::string inner_, key_, messages_, prompt_, seed_, user_;
+    std::vector<std::pair<std::string, std::string>> members_;
+    std::size_t bytes_ = 0;
+};
+
+} // namespace
+
+bool parse_request_fast(std::string_view text, bool chat, Plan& p) {
+    Plan fast;
+    FastRequest reader(chat, fast);
+    if (!Json::sax_parse(text.begin(), text.end(), &reader) || !reader.finish()) return false;
+    fast.attempt = p.attempt;
+    fast.fault = p.fault;
+    p = std::move(fast);
+    return true;
+}
+
+std::string parse_request(std::string_view text, bool chat, Plan& p) {
+    return parse_request_fast(text, chat, p) ? std::string() : parse_request_tree(text, chat, p);
 }
 
 double uniform_draw(std::uint64_t seed, const std::string& key, int attempt, std::string_view label) {

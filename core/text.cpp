@@ -2,6 +2,8 @@
 #include "core/text.hpp"
 
 #include <cctype>
+#include <cstdint>
+#include <cstring>
 
 namespace qeval::core {
 namespace {
@@ -79,6 +81,15 @@ std::string replace_all(std::string s, std::string_view from, std::string_view t
 
 bool is_valid_utf8(std::string_view s) {
     for (std::size_t i = 0; i < s.size();) {
+        // ASCII eight bytes at a time (prompts and answers are mostly ASCII; this runs for every JSON string written)
+        std::uint64_t word = 0;
+        while (i + 8 <= s.size() && (std::memcpy(&word, s.data() + i, 8), (word & 0x8080808080808080ULL) == 0))
+            i += 8;
+        if (i >= s.size()) break;
+        if (static_cast<unsigned char>(s[i]) < 0x80) {
+            ++i;
+            continue;
+        }
         std::size_t n = utf8_seq_len(s, i);
         if (n == 0) return false;
         i += n;

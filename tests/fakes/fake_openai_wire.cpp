@@ -3,9 +3,12 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
+#include <cmath>
 
 #include "core/hash.hpp"
 #include "core/json_text.hpp"
+#include "core/text.hpp"
 
 namespace qeval::testing {
 namespace {
@@ -285,10 +288,235 @@ private:
 
 } // namespace
 
+namespace {
+
+// A strict JSON reader that feeds a SAX handler (the nlohmann::json SAX interface) without nlohmann's lexer, which
+// copies a body byte by byte and was most of the fake's parsing time. It says false, and stops, on anything it is
+// not sure nlohmann reads the same way (over-deep nesting, an integer beyond 64 bits, a float that is not finite)
+// as on invalid JSON; the caller then asks nlohmann's own reader.
+template <typename Handler>
+class JsonScanner {
+public:
+    JsonScanner(std::string_view text, Handler& h) : s_(text), h_(h) {}
+
+    bool run() {
+        if (!value(0)) return false;
+        space();
+        return at_ == s_.size();
+    }
+
+private:
+    static constexpr int kMaxDepth = 64;
+
+    void space() {
+        while (at_ < s_.size() && (s_[at_] == ' ' || s_[at_] == '\n' || s_[at_] == '\r' || s_[at_] == '\t'))
+            ++at_;
+    }
+    bool eat(char c) {
+        space();
+        if (at_ >= s_.size() || s_[at_] != c) return false;
+        ++at_;
+        return true;
+    }
+    bool literal(std::string_view word) {
+        if (s_.substr(at_, word.size()) != word) return false;
+        at_ += word.size();
+        return true;
+    }
+
+    bool value(int depth) {
+        space();
+        if (at_ >= s_.size() || depth > kMaxDepth) return false;
+        switch (s_[at_]) {
+        case '{':
+            return object(depth + 1);
+        case '[':
+            return array(depth + 1);
+        case '"':
+            return string(text_) && h_.string(text_);
+        case 't':
+            return literal("true") && h_.boolean(true);
+        case 'f':
+            return literal("false") && h_.boolean(false);
+        case 'n':
+            return literal("null") && h_.null();
+        default:
+            return number();
+        }
+    }
+
+    bool object(int depth) {
+        ++at_;
+        if (!h_.start_object(std::size_t(-1))) return false;
+        if (eat('}')) return h_.end_object();
+        do {
+            space();
+            if (at_ >= s_.size() || s_[at_] != '"' || !string(text_) || !h_.key(text_) || !eat(':') || !value(depth))
+                return false;
+        } while (eat(','));
+        return eat('}') && h_.end_object();
+    }
+
+    bool array(int depth) {
+        ++at_;
+        if (!h_.start_array(std::size_t(-1))) return false;
+        if (eat(']')) return h_.end_array();
+        do {
+            if (!value(depth)) return false;
+        } while (eat(','));
+        return eat(']') && h_.end_array();
+    }
+
+    static int hex(char c) {
+        if (c >= '0' && c <= '9') return c - '0';
+        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+        return -1;
+    }
+    bool code_unit(unsigned& u) { // the four hex digits after "\u"
+        if (at_ + 4 > s_.size()) return false;
+        u = 0;
+        for (int i = 0; i < 4; ++i) {
+            const int d = hex(s_[at_++]);
+            if (d < 0) return false;
+            u = u * 16 + static_cast<unsigned>(d);
+        }
+        return true;
+    }
+    static void append_utf8(std::string& out, unsigned cp) {
+        if (cp < 0x80) {
+            out += static_cast<char>(cp);
+        } else if (cp < 0x800) {
+            out += static_cast<char>(0xC0 | (cp >> 6));
+            out += static_cast<char>(0x80 | (cp & 0x3F));
+        } else if (cp < 0x10000) {
+            out += static_cast<char>(0xE0 | (cp >> 12));
+            out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+            out += static_cast<char>(0x80 | (cp & 0x3F));
+        } else {
+            out += static_cast<char>(0xF0 | (cp >> 18));
+            out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+            out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+            out += static_cast<char>(0x80 | (cp & 0x3F));
+        }
+    }
+
+    // A string at s_[at_] == '"', unescaped into `out`; raw bytes must be valid UTF-8 and no control character.
+    bool string(std::string& out) {
+        out.clear();
+        ++at_;
+        std::size_t plain = at_;
+        bool high = false; // bytes >= 0x80 seen: checked as UTF-8 when the string ends
+        for (;;) {
+            if (at_ >= s_.size()) return false;
+            const auto c = static_cast<unsigned char>(s_[at_]);
+            if (c == '"' || c == '\\') {
+                out.append(s_.data() + plain, at_ - plain);
+                ++at_;
+                if (c == '"') break;
+                if (at_ >= s_.size()) return false;
+                const char e = s_[at_++];
+                switch (e) {
+                case '"':
+                case '\\':
+                case '/':
+                    out += e;
+                    break;
+                case 'b':
+                    out += '\b';
+                    break;
+                case 'f':
+                    out += '\f';
+                    break;
+                case 'n':
+                    out += '\n';
+                    break;
+                case 'r':
+                    out += '\r';
+                    break;
+                case 't':
+                    out += '\t';
+                    break;
+                case 'u': {
+                    unsigned u = 0;
+                    if (!code_unit(u)) return false;
+                    if (u >= 0xDC00 && u <= 0xDFFF) return false; // a low surrogate first
+                    if (u >= 0xD800 && u <= 0xDBFF) {             // a high one: its low one must follow
+                        unsigned low = 0;
+                        if (!literal("\\u") || !code_unit(low) || low < 0xDC00 || low > 0xDFFF) return false;
+                        u = 0x10000 + ((u - 0xD800) << 10) + (low - 0xDC00);
+                    }
+                    append_utf8(out, u);
+                    break;
+                }
+                default:
+                    return false;
+                }
+                plain = at_;
+                continue;
+            }
+            if (c < 0x20) return false;
+            high |= c >= 0x80;
+            ++at_;
+        }
+        return !high || core::is_valid_utf8(out);
+    }
+
+    bool number() {
+        const std::size_t start = at_;
+        auto digits = [&] {
+            const std::size_t from = at_;
+            while (at_ < s_.size() && s_[at_] >= '0' && s_[at_] <= '9')
+                ++at_;
+            return at_ > from;
+        };
+        const bool negative = literal("-");
+        const std::size_t int_start = at_;
+        if (!digits()) return false;
+        if (s_[int_start] == '0' && at_ - int_start > 1) return false; // a leading zero
+        bool integer = true;
+        if (at_ < s_.size() && s_[at_] == '.') {
+            ++at_;
+            if (!digits()) return false;
+            integer = false;
+        }
+        if (at_ < s_.size() && (s_[at_] == 'e' || s_[at_] == 'E')) {
+            ++at_;
+            if (at_ < s_.size() && (s_[at_] == '+' || s_[at_] == '-')) ++at_;
+            if (!digits()) return false;
+            integer = false;
+        }
+        const char* first = s_.data() + start;
+        const char* last = s_.data() + at_;
+        if (integer && negative) {
+            std::int64_t v = 0;
+            auto [end, ec] = std::from_chars(first, last, v);
+            return ec == std::errc() && end == last && h_.number_integer(v);
+        }
+        if (integer) {
+            std::uint64_t v = 0;
+            auto [end, ec] = std::from_chars(first, last, v);
+            return ec == std::errc() && end == last && h_.number_unsigned(v);
+        }
+        double v = 0;
+        auto [end, ec] = std::from_chars(first, last, v);
+        if (ec != std::errc() || end != last || !std::isfinite(v)) return false;
+        std::string raw(first, last);
+        return h_.number_float(v, raw);
+    }
+
+    std::string_view s_;
+    Handler& h_;
+    std::size_t at_ = 0;
+    std::string text_;
+};
+
+} // namespace
+
 bool parse_request_fast(std::string_view text, bool chat, Plan& p) {
     Plan fast;
     FastRequest reader(chat, fast);
-    if (!Json::sax_parse(text.begin(), text.end(), &reader) || !reader.finish()) return false;
+    if (!JsonScanner<FastRequest>(text, reader).run() || !reader.finish()) return false;
     fast.attempt = p.attempt;
     fast.fault = p.fault;
     p = std::move(fast);

@@ -22,10 +22,23 @@ bool nlohmann_accepts(const std::string& bytes) {
 }
 
 std::vector<std::string> mixed_strings() {
-    const std::vector<std::string> pieces = {
-        "a", "Z", "0", " ", "$\\frac{1}{2}$" /* a backslash: only for the writer */, "é", "数", "😀", "\xC3", "\xA9",
-        "\xE6\x95", "\xF0\x9F\x98", "\xED\xA0\x80" /* a surrogate */, "\xC0\xAF" /* overlong */, "\xF4\x90\x80\x80",
-        "\xFF", "\x7F"};
+    const std::vector<std::string> pieces = {"a",
+                                             "Z",
+                                             "0",
+                                             " ",
+                                             "$\\frac{1}{2}$" /* a backslash: only for the writer */,
+                                             "é",
+                                             "数",
+                                             "😀",
+                                             "\xC3",
+                                             "\xA9",
+                                             "\xE6\x95",
+                                             "\xF0\x9F\x98",
+                                             "\xED\xA0\x80" /* a surrogate */,
+                                             "\xC0\xAF" /* overlong */,
+                                             "\xF4\x90\x80\x80",
+                                             "\xFF",
+                                             "\x7F"};
     std::mt19937 rng(20261124);
     std::vector<std::string> out = {"", "plain ascii only, longer than eight bytes", "é", "ascii then é at the end"};
     for (int n = 0; n < 4000; ++n) {

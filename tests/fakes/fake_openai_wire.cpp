@@ -294,8 +294,7 @@ namespace {
 // copies a body byte by byte and was most of the fake's parsing time. It says false, and stops, on anything it is
 // not sure nlohmann reads the same way (over-deep nesting, an integer beyond 64 bits, a float that is not finite)
 // as on invalid JSON; the caller then asks nlohmann's own reader.
-template <typename Handler>
-class JsonScanner {
+template <typename Handler> class JsonScanner {
 public:
     JsonScanner(std::string_view text, Handler& h) : s_(text), h_(h) {}
 

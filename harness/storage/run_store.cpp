@@ -330,19 +330,20 @@ std::vector<RunSummary> RunStore::list_runs(std::optional<std::int64_t> only) {
             runs.column_int(0), runs.column_text(1), runs.column_text(2), runs.column_text(3), runs.column_int(4), 0, 0,
             std::nullopt};
     }
-    Statement counts = db_.prepare("SELECT run_id, COUNT(*), SUM(verdict = 'error') FROM samples WHERE 1" +
-                                   samples_where + " GROUP BY run_id");
-    while (counts.step()) {
-        RunSummary& r = by_id[counts.column_int(0)];
-        r.samples_done = counts.column_int(1);
-        r.errors = counts.column_int(2);
+    // One pass over the samples, per problem: samples, errors and correct ones. Accuracy is avg@k: per problem, the
+    // fraction of its non-error samples that are correct; then the mean over the problems that have one (a problem
+    // whose samples are all errors counts in neither; no such problem at all: no accuracy).
+    Statement st = db_.prepare(
+        "SELECT run_id, SUM(n), SUM(errors), AVG(CASE WHEN n > errors THEN correct * 1.0 / (n - errors) END) FROM "
+        "(SELECT run_id, COUNT(*) AS n, SUM(verdict = 'error') AS errors, SUM(verdict = 'correct') AS correct "
+        "FROM samples WHERE 1" +
+        samples_where + " GROUP BY run_id, problem_id) GROUP BY run_id");
+    while (st.step()) {
+        RunSummary& r = by_id[st.column_int(0)];
+        r.samples_done = st.column_int(1);
+        r.errors = st.column_int(2);
+        if (!st.is_null(3)) r.accuracy = st.column_real(3);
     }
-    // avg@k: per problem, the fraction of its non-error samples that are correct; then the mean over problems.
-    Statement acc = db_.prepare("SELECT run_id, AVG(frac) FROM (SELECT run_id, AVG(verdict = 'correct') AS frac "
-                                "FROM samples WHERE verdict <> 'error'" +
-                                samples_where + " GROUP BY run_id, problem_id) GROUP BY run_id");
-    while (acc.step())
-        by_id[acc.column_int(0)].accuracy = acc.column_real(1);
     std::vector<RunSummary> out;
     for (auto& [id, summary] : by_id)
         out.push_back(std::move(summary));

@@ -242,15 +242,24 @@ TEST_CASE("storage list_runs accuracy is avg@k over non-error samples", "[harnes
     auto store = RunStore::open(tmp / "q.sqlite");
     auto id = store->begin_run(make_spec("fp-acc")).run.id;
     auto empty = store->begin_run(make_spec("fp-empty", "nvfp4")).run.id;
-    // p1: 1 of 2 correct (0.5); p2: 1 correct + 1 error, the error excluded (1.0). avg@k = 0.75.
+    auto failed = store->begin_run(make_spec("fp-failed", "mxfp4")).run.id;
+    // p1: 1 of 2 correct (0.5); p2: 1 correct + 1 error, the error excluded (1.0); p3: only errors, in neither the
+    // sum nor the count. avg@k = 0.75.
     store->store(id, {make_sample("p1", 0, core::Verdict::correct), make_sample("p1", 1, core::Verdict::incorrect),
-                      make_sample("p2", 0, core::Verdict::correct), make_sample("p2", 1, core::Verdict::error)});
+                      make_sample("p2", 0, core::Verdict::correct), make_sample("p2", 1, core::Verdict::error),
+                      make_sample("p3", 0, core::Verdict::error), make_sample("p3", 1, core::Verdict::error)});
+    // A run whose every sample is an error has no accuracy (not 0).
+    store->store(failed, {make_sample("p1", 0, core::Verdict::error), make_sample("p2", 0, core::Verdict::error)});
     auto runs = store->list_runs();
-    REQUIRE(runs.size() == 2);
+    REQUIRE(runs.size() == 3);
+    CHECK(runs[2].id == failed);
+    CHECK(runs[2].samples_done == 2);
+    CHECK(runs[2].errors == 2);
+    CHECK_FALSE(runs[2].accuracy);
     CHECK(runs[0].id == id);
     CHECK(runs[0].samples_total == 4);
-    CHECK(runs[0].samples_done == 4);
-    CHECK(runs[0].errors == 1);
+    CHECK(runs[0].samples_done == 6);
+    CHECK(runs[0].errors == 3);
     REQUIRE(runs[0].accuracy);
     CHECK(*runs[0].accuracy == Approx(0.75));
     core::Json j = runs[0].to_json();

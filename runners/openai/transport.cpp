@@ -590,6 +590,15 @@ struct Engine {
                     std::string("curl_multi_socket_action: ") + curl_multi_strerror(rc));
     }
 
+    // curl's timers that are due: the transfers of those multi handles go on (new ones connect or send).
+    void run_due_timers(Clock::time_point now) {
+        for (auto& shard : shards)
+            if (shard->deadline && *shard->deadline <= now) {
+                shard->deadline.reset();
+                socket_action(*shard, CURL_SOCKET_TIMEOUT, 0);
+            }
+    }
+
     // Tries without a byte for their idle timeout are abandoned (and retried). libcurl's own low-speed check
     // (CURLOPT_LOW_SPEED_TIME) averages over a window and fires seconds late; this is exact to the check interval.
     void check_idle(Clock::time_point now) {
@@ -616,6 +625,13 @@ struct Engine {
             auto now = Clock::now();
             admit(now);
             now = Clock::now(); // admitting sets curl's timer (often to "now"): measure the wait from here
+            // New transfers go out now, not after an epoll_wait that cannot block; a quick server may even have
+            // answered them already (curl reads what is there after sending), which frees their slots at once.
+            run_due_timers(now);
+            const std::size_t before = finished;
+            drain_messages();
+            if (finished == requests.size()) break;
+            if (finished != before) continue;
             auto wake = now + std::chrono::milliseconds(in_flight > 0 ? 200 : 1000);
             for (const auto& shard : shards)
                 if (shard->deadline) wake = std::min(wake, *shard->deadline);
@@ -639,11 +655,7 @@ struct Engine {
                 socket_action(*shards[static_cast<std::size_t>(ev.data.u64 >> 32)], fd, flags);
             }
             now = Clock::now();
-            for (auto& shard : shards)
-                if (shard->deadline && *shard->deadline <= now) {
-                    shard->deadline.reset();
-                    socket_action(*shard, CURL_SOCKET_TIMEOUT, 0);
-                }
+            run_due_timers(now);
             drain_messages();
             check_idle(now);
             check_reachable(now);

@@ -540,15 +540,15 @@ void draw_answer(const FakeOpenAIOptions& options, Plan& p) {
     p.length = options.length_rate > 0 && uniform_draw(options.seed, p.key, 0, "length") < options.length_rate;
 }
 
-std::vector<std::string> split_text(const std::string& text, int parts) {
-    std::vector<std::string> out;
+std::vector<std::size_t> split_points(std::string_view text, int parts) {
+    std::vector<std::size_t> out;
     const std::size_t n = static_cast<std::size_t>(std::max(parts, 1));
     std::size_t start = 0;
     for (std::size_t i = 1; i <= n && start < text.size(); ++i) {
         std::size_t end = std::max(start, text.size() * i / n);
         while (end < text.size() && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80)
             ++end; // a continuation byte: the sequence goes on
-        if (end > start) out.push_back(text.substr(start, end - start));
+        if (end > start) out.push_back(end);
         start = end;
     }
     return out;
@@ -559,28 +559,45 @@ Answer make_answer(const FakeOpenAIOptions& options, const std::string& prompt, 
     if (chat)
         for (int i = 0; i < options.reasoning_chunks; ++i)
             a.reasoning.push_back("Reasoning step " + std::to_string(i + 1) + ". ");
-    std::string text = options.answer ? options.answer(prompt, correct)
-                       : correct      ? "\\boxed{42}"
-                                      : "\\boxed{-99999.125}";
-    a.content = split_text(text, options.content_chunks);
+    a.content = options.answer ? options.answer(prompt, correct) : correct ? "\\boxed{42}" : "\\boxed{-99999.125}";
+    a.content_ends = split_points(a.content, options.content_chunks);
     a.finish_reason = length ? "length" : "stop";
-    if (length) a.content.resize(a.content.size() / 2);
+    if (length) { // the first half of the deltas
+        a.content_ends.resize(a.content_ends.size() / 2);
+        a.content.resize(a.content_ends.empty() ? 0 : a.content_ends.back());
+    }
     return a;
 }
 
 std::string Frame::body(const Answer& a, std::int64_t prompt_tokens) const {
-    std::string choice;
+    std::string out;
+    out.reserve(320 + a.content.size() + model.size());
+    out += "{\"id\":\"";
+    out += id;
+    out += chat ? "\",\"object\":\"chat.completion\",\"created\":" : "\",\"object\":\"text_completion\",\"created\":";
+    out += std::to_string(created);
+    out += ",\"model\":";
+    core::append_json_string(out, model);
     if (chat) {
-        choice = "{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":" + quote(joined(a.content));
-        if (!a.reasoning.empty()) choice += ",\"" + reasoning_field + "\":" + quote(joined(a.reasoning));
-        choice += "}";
+        out += ",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":";
+        core::append_json_string(out, a.content);
+        if (!a.reasoning.empty()) {
+            out += ",\"";
+            out += reasoning_field;
+            out += "\":";
+            core::append_json_string(out, joined(a.reasoning));
+        }
+        out += '}';
     } else {
-        choice = "{\"index\":0,\"text\":" + quote(joined(a.content));
+        out += ",\"choices\":[{\"index\":0,\"text\":";
+        core::append_json_string(out, a.content);
     }
-    choice += ",\"logprobs\":null,\"finish_reason\":\"" + a.finish_reason + "\",\"stop_reason\":null}";
-    return "{\"id\":\"" + id + "\",\"object\":\"" + (chat ? "chat.completion" : "text_completion") +
-           "\",\"created\":" + std::to_string(created) + ",\"model\":" + quote(model) + ",\"choices\":[" + choice +
-           "],\"usage\":" + usage(prompt_tokens, a.completion_tokens()) + "}";
+    out += ",\"logprobs\":null,\"finish_reason\":\"";
+    out += a.finish_reason;
+    out += "\",\"stop_reason\":null}],\"usage\":";
+    out += usage(prompt_tokens, a.completion_tokens());
+    out += '}';
+    return out;
 }
 
 std::vector<std::string> Frame::events(const Answer& a, std::int64_t prompt_tokens, bool include_usage,
@@ -600,10 +617,10 @@ std::vector<std::string> Frame::events(const Answer& a, std::int64_t prompt_toke
                       "\"finish_reason\":null}]}\n\n");
     for (const auto& r : a.reasoning)
         out.push_back(delta(reasoning_field, r));
-    std::size_t n = a.content.size();
+    std::size_t n = a.content_ends.size();
     if (ending == Ending::cut || ending == Ending::error) n = std::max<std::size_t>(n / 2, std::min<std::size_t>(n, 1));
     for (std::size_t i = 0; i < n; ++i)
-        out.push_back(delta("content", a.content[i]));
+        out.push_back(delta("content", a.content_delta(i)));
     if (ending == Ending::cut) return out;
     if (ending == Ending::error) {
         const FaultRow& f = row(Fault::error_in_stream);

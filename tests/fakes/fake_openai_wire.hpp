@@ -58,14 +58,20 @@ double uniform_draw(std::uint64_t seed, const std::string& key, int attempt, std
 // p.correct and p.length, from the request key alone (every attempt of a request gets the same answer).
 void draw_answer(const FakeOpenAIOptions& options, Plan& p);
 
-// About `parts` pieces of about equal size, never splitting a UTF-8 sequence (fewer when the text is shorter).
-std::vector<std::string> split_text(const std::string& text, int parts);
+// The ends of about `parts` pieces of `text` of about equal size, never splitting a UTF-8 sequence (fewer when the
+// text is shorter); the last end is text.size() unless the text is empty.
+std::vector<std::size_t> split_points(std::string_view text, int parts);
 
 struct Answer {
-    std::vector<std::string> reasoning; // deltas of the reasoning field (chat only)
-    std::vector<std::string> content;   // deltas of the content
-    std::string finish_reason;          // "stop" | "length"
-    std::int64_t completion_tokens() const { return static_cast<std::int64_t>(reasoning.size() + content.size()); }
+    std::vector<std::string> reasoning;    // deltas of the reasoning field (chat only)
+    std::string content;                   // the content, as a non-stream response carries it
+    std::vector<std::size_t> content_ends; // where each content delta ends in `content`
+    std::string finish_reason;             // "stop" | "length"
+    std::int64_t completion_tokens() const { return static_cast<std::int64_t>(reasoning.size() + content_ends.size()); }
+    std::string_view content_delta(std::size_t i) const {
+        const std::size_t start = i == 0 ? 0 : content_ends[i - 1];
+        return std::string_view(content).substr(start, content_ends[i] - start);
+    }
 };
 // The answer to one request; "length" keeps the first half of the content deltas.
 Answer make_answer(const FakeOpenAIOptions& options, const std::string& prompt, bool correct, bool length, bool chat);

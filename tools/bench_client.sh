@@ -8,7 +8,8 @@
 # What is measured for qeval is the whole `qeval run`: data set loading, request building, the HTTP client, SSE
 # parsing, grading every response and committing it to SQLite (synchronous=FULL), process start to exit. The fake
 # server runs on the same machine, by default with its epoll engine (`qeval_fake_openai --engine epoll`: one event
-# loop thread, about 20-30 us of CPU per request) so that it takes little of the CPU the client is measured on;
+# loop thread, 10-13 us of CPU per request at concurrency 256, two thirds of it the kernel's loopback TCP) so that it
+# takes little of the CPU the client is measured on;
 # FAKE_ENGINE=httplib uses the tests' cpp-httplib engine (a thread per connection, 50-80 us per request) as before.
 # Its CPU is reported beside (server_cpu_s, server_us/request). Targets (issue 4): >= 10,000 requests/s and
 # >= 200,000 stream events/s at concurrency 256 on a 2-core machine, >= 10x lm-eval's throughput at equal concurrency.
@@ -17,7 +18,8 @@
 #   N=50000       requests per qeval measurement (concurrency 1 uses N/2: a run of some seconds, so that its start-up,
 #                 which lm-eval's timed call does not include, stays near 1%)
 #   LMEVAL_N=6000 requests per lm-eval measurement (lm-eval is slower: about 2 s a round; c=1 uses LMEVAL_N/10)
-#   ROUNDS=3      alternating rounds of qeval and lm-eval per level; the ratio is of the two medians
+#   ROUNDS=5      alternating rounds of qeval and lm-eval per level; the ratio is of the two medians (single rounds
+#                 of either move by 10% or more on this shared machine)
 #   CHUNKS=16     content deltas per streamed answer (events per response = CHUNKS + 4: role, finish, usage, [DONE])
 #   LEVELS="1 64 256 1024"   SKIP_LMEVAL=1 to leave lm-eval out   RSS_SAMPLES=100000
 #   FAKE_ENGINE=epoll (or httplib)
@@ -30,7 +32,7 @@ N=${N:-50000}
 LMEVAL_N=${LMEVAL_N:-6000}
 CHUNKS=${CHUNKS:-16}
 LEVELS=${LEVELS:-"1 64 256 1024"}
-ROUNDS=${ROUNDS:-3}
+ROUNDS=${ROUNDS:-5}
 RSS_SAMPLES=${RSS_SAMPLES:-100000}
 FAKE_ENGINE=${FAKE_ENGINE:-epoll}
 

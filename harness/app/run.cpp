@@ -2,6 +2,7 @@
 #include "harness/app/run.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <exception>
@@ -356,11 +357,14 @@ RunResult run_one(const tasks::TaskSpec& task, const RunOptions& o, runners::Run
     {
         Pipeline pipeline(task, by_id, store, handle.run.id, grader_threads(o.graders, task.runs_code),
                           [&](const StoredSample& s) { progress.add(s, result); });
+        const auto started = std::chrono::steady_clock::now();
+        auto took = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(); };
         try {
             runner.run(requests, [&](const runners::GenerateRequest& req, core::ModelOutput out) {
                 pipeline.push(req, std::move(out));
             });
             pipeline.finish();
+            if (!requests.empty()) result.generate_s = took();
         } catch (...) {
             pipeline.finish(); // commit what arrived (rethrows a storage failure, which then wins)
             result.stored = pipeline.stored();
@@ -378,11 +382,18 @@ RunResult run_one(const tasks::TaskSpec& task, const RunOptions& o, runners::Run
 } // namespace
 
 core::Json RunResult::to_json() const {
-    return {{"run", run_id},      {"task", task},
-            {"resumed", resumed}, {"requested", requested},
-            {"stored", stored},   {"already_done", already_done},
-            {"errors", errors},   {"truncated", truncated},
-            {"retries", retries}, {"accuracy", accuracy ? core::Json(*accuracy * 100.0) : core::Json()}};
+    return {{"run", run_id},
+            {"task", task},
+            {"resumed", resumed},
+            {"requested", requested},
+            {"stored", stored},
+            {"already_done", already_done},
+            {"errors", errors},
+            {"truncated", truncated},
+            {"retries", retries},
+            {"accuracy", accuracy ? core::Json(*accuracy * 100.0) : core::Json()},
+            {"generate_s", generate_s},
+            {"responses_per_s", generate_s > 0 ? core::Json(static_cast<double>(stored) / generate_s) : core::Json()}};
 }
 
 std::pair<int, int> parse_shard(const std::string& text) {

@@ -42,6 +42,10 @@ struct RunResult {
     std::size_t requested = 0, stored = 0, already_done = 0;
     std::size_t errors = 0, truncated = 0, retries = 0; // of this invocation's responses
     std::optional<double> accuracy;                     // avg@k over the whole run so far, in [0, 1]
+    // Wall seconds from the first request to the last response stored (generation, grading and storage as they
+    // overlap; not data loading or the run's set-up): the endpoint's pace as this run saw it. 0 when nothing was
+    // requested.
+    double generate_s = 0;
     core::Json to_json() const;
 };
 

@@ -1,6 +1,7 @@
 // `qeval run --task T[,T...] --variant LABEL --runner openai --base-url URL --model NAME [--samples K] ...` (or
 // `--runner replay --responses R.jsonl`): evaluate one variant, storing every response and verdict; the same command
 // resumes. (The builtin runner comes with its issue.)
+#include <iomanip>
 #include <iostream>
 
 #include "core/error.hpp"
@@ -103,7 +104,12 @@ void set_run_command(CLI::App& app, GlobalOptions& global) {
             out.push_back(r.to_json());
             if (a->json) continue;
             std::cout << "run " << r.run_id << " " << r.task << (r.resumed ? " (resumed)" : "") << ": " << r.stored
-                      << " new responses stored, " << r.already_done << " already done";
+                      << " new responses stored";
+            if (r.generate_s > 0)
+                std::cout << " in " << std::fixed << std::setprecision(r.generate_s < 10 ? 2 : 1) << r.generate_s
+                          << " s (" << std::setprecision(0) << static_cast<double>(r.stored) / r.generate_s << "/s)"
+                          << std::defaultfloat << std::setprecision(6);
+            std::cout << ", " << r.already_done << " already done";
             if (r.errors || r.truncated || r.retries)
                 std::cout << " (" << r.errors << " errors, " << r.truncated << " truncated, " << r.retries
                           << " retries)";

@@ -54,6 +54,9 @@ TEST_CASE("qeval run with replay: graded, stored, resumed asking again only the 
     CHECK(r1[0]["requested"] == 8);
     CHECK(r1[0]["stored"] == 8);
     CHECK(r1[0]["resumed"] == false);
+    // The request phase's wall time and pace.
+    REQUIRE(r1[0]["generate_s"].get<double>() > 0);
+    CHECK(r1[0]["responses_per_s"].get<double>() == Approx(8 / r1[0]["generate_s"].get<double>()));
 
     auto again = run(tmp, responses, {"--limit", "4"});
     REQUIRE(again.exit_code == 0);
@@ -62,6 +65,17 @@ TEST_CASE("qeval run with replay: graded, stored, resumed asking again only the 
     CHECK(r2[0]["resumed"] == true);
     CHECK(r2[0]["requested"] == 1); // only the failed request is asked again (and fails again: no response)
     CHECK(r2[0]["already_done"] == 7);
+
+    // A run with nothing left to ask (its own database; the failed problem left out): no request phase, no pace.
+    test::TempDir other;
+    REQUIRE(run(other, responses, {"--limit", "3"}).exit_code == 0);
+    auto done = run(other, responses, {"--limit", "3"});
+    REQUIRE(done.exit_code == 0);
+    Json r3 = Json::parse(done.out);
+    CHECK(r3[0]["already_done"] == 6);
+    CHECK(r3[0]["requested"] == 0);
+    CHECK(r3[0]["generate_s"] == 0);
+    CHECK(r3[0]["responses_per_s"].is_null());
 
     auto runs = test::run_qeval({"runs", "--json", "--db", (tmp / "q.sqlite").string()});
     REQUIRE(runs.exit_code == 0);

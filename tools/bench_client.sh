@@ -6,7 +6,9 @@
 # for the ratio at equal concurrency.
 #
 # What is measured for qeval is the whole `qeval run`: data set loading, request building, the HTTP client, SSE
-# parsing, grading every response and committing it to SQLite (synchronous=FULL), process start to exit. The fake
+# parsing, grading every response and committing it to SQLite (synchronous=FULL), process start to exit
+# (requests/s), and its request phase, first request to last commit, as `qeval run --json` reports it in
+# generate_s (phase_req/s): the part of the work that lm-eval's timed generate_until call covers. The fake
 # server runs on the same machine, by default with its epoll engine (`qeval_fake_openai --engine epoll`: one event
 # loop thread, 10-13 us of CPU per request at concurrency 256, two thirds of it the kernel's loopback TCP) so that it
 # takes little of the CPU the client is measured on;
@@ -64,7 +66,7 @@ base=http://127.0.0.1:$port/v1
 fake_cpu() { awk '{print $14 + $15}' "/proc/$fake_pid/stat"; } # clock ticks (the short-stream server)
 hz=$(getconf CLK_TCK)
 
-# qeval_run N CONCURRENCY STREAM_FLAG -> "wall user sys rss_kb server_cpu_s"
+# qeval_run N CONCURRENCY STREAM_FLAG -> "wall user sys rss_kb server_cpu_s stored generate_s"
 qeval_run() {
     local n=$1 c=$2 stream=$3 samples=$(( ($1 + problems - 1) / problems )) limit
     limit=$(( n / samples ))
@@ -75,27 +77,31 @@ qeval_run() {
         --base-url "$base" --model fake-model --samples "$samples" --limit "$limit" --concurrency "$c" "$stream" \
         --db "$tmp/q.sqlite" --data-dir "$tmp/data" --quiet --json >"$tmp/run.json"
     after=$(fake_cpu)
-    local stored errors
-    stored=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[0]["stored"])' "$tmp/run.json")
-    errors=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[0]["errors"])' "$tmp/run.json")
+    local stored errors phase
+    read -r stored errors phase < <(python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))[0]
+print(r["stored"], r["errors"], r["generate_s"])' "$tmp/run.json")
     [[ $stored -eq $(( samples * limit )) && $errors -eq 0 ]] || { echo "qeval stored $stored, errors $errors" >&2; exit 1; }
-    echo "$(cat "$tmp/time") $(awk -v a="$before" -v b="$after" -v hz="$hz" 'BEGIN{printf "%.2f", (b-a)/hz}') $stored"
+    echo "$(cat "$tmp/time") $(awk -v a="$before" -v b="$after" -v hz="$hz" 'BEGIN{printf "%.2f", (b-a)/hz}') $stored $phase"
 }
 
 echo "qeval $("$qeval" --version 2>/dev/null | head -1)  fake server: $base ($FAKE_ENGINE engine)  $(nproc) cores  $(date -u +%FT%TZ)"
 echo "load: $(uptime | sed 's/.*load average/load average/')"
 echo
-row() { printf '%-24s %6s %8s %10s %12s %14s %12s %12s %10s\n' "$@"; }
+row() { printf '%-24s %6s %8s %8s %11s %11s %14s %10s %12s %10s\n' "$@"; }
 median() { tr ' ' '\n' | grep . | sort -g | awk '{v[NR]=$1} END{print (NR%2 ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2)}'; }
 
-# qeval_row MODE C N: one `qeval run`, printed as a row; echoes nothing else. Sets last_rate.
+# qeval_row MODE C N: one `qeval run`, printed as a row; echoes nothing else. Sets last_rate (whole process) and
+# last_phase_rate (the request phase: `qeval run`'s generate_s, from its first request to its last commit).
 qeval_row() {
-    local mode=$1 c=$2 n=$3 wall user sys rss server stored rate cpu events=-
-    read -r wall user sys rss server stored < <(qeval_run "$n" "$c" "$mode")
+    local mode=$1 c=$2 n=$3 wall user sys rss server stored phase rate cpu events=-
+    read -r wall user sys rss server stored phase < <(qeval_run "$n" "$c" "$mode")
     rate=$(awk -v n="$stored" -v w="$wall" 'BEGIN{printf "%.0f", n/w}')
+    last_phase_rate=$(awk -v n="$stored" -v w="$phase" 'BEGIN{printf "%.0f", n/w}')
     cpu=$(awk -v n="$stored" -v u="$user" -v s="$sys" 'BEGIN{printf "%.0f", (u+s)*1e6/n}')
     [[ $mode = --stream ]] && events=$(awk -v n="$stored" -v w="$wall" -v k="$CHUNKS" 'BEGIN{printf "%.0f", n*(k+4)/w}')
-    row "qeval ${mode#--}" "$c" "$stored" "$wall" "$rate" "$cpu" "$events" "$server" \
+    row "qeval ${mode#--}" "$c" "$stored" "$wall" "$rate" "$last_phase_rate" "$cpu" "$events" "$server" \
         "$(awk -v n="$stored" -v s="$server" 'BEGIN{printf "%.0f", s*1e6/n}')"
     last_rate=$rate
 }
@@ -113,7 +119,7 @@ import json, sys
 j = json.loads(sys.argv[1])
 print(j["client"].replace(" ", "-"), round(j["wall_s"], 2), round(j["requests_per_s"]), round(j["cpu_ms_per_request"] * 1000))
 ' "$out")
-    row "$name" "$c" "$n" "$wall" "$rate" "$cpu" - "$server" "$(awk -v n="$n" -v s="$server" 'BEGIN{printf "%.0f", s*1e6/n}')"
+    row "$name" "$c" "$n" "$wall" "$rate" "$rate" "$cpu" - "$server" "$(awk -v n="$n" -v s="$server" 'BEGIN{printf "%.0f", s*1e6/n}')"
     last_rate=$rate
 }
 
@@ -123,35 +129,42 @@ if [[ -z ${SKIP_LMEVAL:-} ]]; then
     echo "peer: $("$py" -c 'import importlib.metadata as m; print("lm-eval", m.version("lm_eval"), "aiohttp", m.version("aiohttp"))')"
 fi
 # Per level: qeval streamed once, then ROUNDS alternating rounds of qeval (not streamed) and lm-eval; the ratio is
-# of the medians, so a moment of load on this shared machine moves one round, not the verdict.
+# of the medians, so a moment of load on this shared machine moves one round, not the verdict. Two ratios: of the
+# whole `qeval run` process (start-up, data loading, building 50,000 requests and the end-of-run summary included,
+# about 0.1 s that lm-eval's timed call leaves out), and of its request phase (generate_s: first request to last
+# commit, grading and durable storage included; lm-eval's timed generate_until covers the same phase of its work,
+# with no grading or storage).
 summary=()
-row client concur requests wall_s requests/s cpu_us/request events/s server_cpu_s server_us/req
+row client concur requests wall_s requests/s phase_req/s cpu_us/request events/s server_cpu_s server_us/req
 for c in $LEVELS; do
     n=$N
     [[ $c -eq 1 ]] && n=$(( N / 2 ))
     qeval_row --stream "$c" "$n"
-    q_rates="" l_rates="" ratios=""
+    q_rates="" p_rates="" l_rates="" ratios="" phase_ratios=""
     for _ in $(seq "$ROUNDS"); do
         qeval_row --no-stream "$c" "$n"
-        q=$last_rate
+        q=$last_rate p=$last_phase_rate
         q_rates+=" $q"
+        p_rates+=" $p"
         if [[ -z ${SKIP_LMEVAL:-} ]]; then
             ln=$LMEVAL_N
             [[ $c -eq 1 ]] && ln=$(( LMEVAL_N / 10 ))
             lmeval_row "$c" "$ln"
             l_rates+=" $last_rate"
             ratios+=" $(awk -v q="$q" -v l="$last_rate" 'BEGIN{printf "%.1f", q/l}')"
+            phase_ratios+=" $(awk -v q="$p" -v l="$last_rate" 'BEGIN{printf "%.1f", q/l}')"
         fi
     done
     if [[ -z ${SKIP_LMEVAL:-} ]]; then
-        qm=$(echo "$q_rates" | median) lm=$(echo "$l_rates" | median)
-        summary+=("$(printf 'concurrency %5s: qeval %6.0f req/s, lm-eval %5.0f req/s (medians of %s rounds): %5.1fx   (rounds:%s)' \
-            "$c" "$qm" "$lm" "$ROUNDS" "$(awk -v q="$qm" -v l="$lm" 'BEGIN{print q/l}')" "$ratios")")
+        qm=$(echo "$q_rates" | median) pm=$(echo "$p_rates" | median) lm=$(echo "$l_rates" | median)
+        summary+=("$(printf 'concurrency %5s: lm-eval %5.0f req/s; qeval whole process %6.0f req/s: %5.1fx (rounds:%s); request phase %6.0f req/s: %5.1fx (rounds:%s)' \
+            "$c" "$lm" "$qm" "$(awk -v q="$qm" -v l="$lm" 'BEGIN{print q/l}')" "$ratios" \
+            "$pm" "$(awk -v q="$pm" -v l="$lm" 'BEGIN{print q/l}')" "$phase_ratios")")
     fi
 done
 if [[ ${#summary[@]} -gt 0 ]]; then
     echo
-    echo "qeval / lm-eval, not streamed, equal concurrency (target >= 10x):"
+    echo "qeval / lm-eval, not streamed, equal concurrency, medians of $ROUNDS rounds (target >= 10x):"
     printf '  %s\n' "${summary[@]}"
 fi
 
@@ -164,7 +177,7 @@ fake2_pid=$!
 for _ in $(seq 100); do [[ -s $tmp/port2 ]] && break; sleep 0.1; done
 base_short=$base
 base=http://127.0.0.1:$(cat "$tmp/port2")/v1
-read -r wall user sys rss server stored < <(qeval_run 4000 256 --stream)
+read -r wall user sys rss server stored _ < <(qeval_run 4000 256 --stream)
 echo "long streams ($LONG_CHUNKS content deltas, $((LONG_CHUNKS + 4)) events each), concurrency 256: $stored requests in ${wall} s," \
      "$(awk -v n="$stored" -v w="$wall" -v k="$LONG_CHUNKS" 'BEGIN{printf "%.0f", n*(k+4)/w}') events/s," \
      "client CPU $(awk -v n="$stored" -v k="$LONG_CHUNKS" -v u="$user" -v s="$sys" 'BEGIN{printf "%.2f", (u+s)*1e6/(n*(k+4))}') us/event"
@@ -173,5 +186,5 @@ base=$base_short
 
 echo
 # Peak RSS of a run that stores RSS_SAMPLES samples (streamed, concurrency 256).
-read -r wall user sys rss server stored < <(qeval_run "$RSS_SAMPLES" 256 --stream)
+read -r wall user sys rss server stored _ < <(qeval_run "$RSS_SAMPLES" 256 --stream)
 echo "peak RSS of qeval run storing $stored samples: $(( rss / 1024 )) MiB (wall ${wall} s, $(awk -v n="$stored" -v w="$wall" 'BEGIN{printf "%.0f", n/w}') requests/s)"

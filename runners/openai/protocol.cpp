@@ -437,38 +437,13 @@ private:
         return true;
     }
 
-    static void put_utf8(std::string& s, std::uint32_t cp) {
-        if (cp < 0x80) {
-            s += static_cast<char>(cp);
-        } else if (cp < 0x800) {
-            s += static_cast<char>(0xC0 | (cp >> 6));
-            s += static_cast<char>(0x80 | (cp & 0x3F));
-        } else if (cp < 0x10000) {
-            s += static_cast<char>(0xE0 | (cp >> 12));
-            s += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-            s += static_cast<char>(0x80 | (cp & 0x3F));
-        } else {
-            s += static_cast<char>(0xF0 | (cp >> 18));
-            s += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-            s += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-            s += static_cast<char>(0x80 | (cp & 0x3F));
-        }
-    }
-
     bool hex4(std::uint32_t& cp) {
         if (end_ - p_ < 4) return false;
         cp = 0;
         for (int i = 0; i < 4; ++i, ++p_) {
-            char c = *p_;
-            cp <<= 4;
-            if (c >= '0' && c <= '9')
-                cp |= static_cast<std::uint32_t>(c - '0');
-            else if (c >= 'a' && c <= 'f')
-                cp |= static_cast<std::uint32_t>(c - 'a' + 10);
-            else if (c >= 'A' && c <= 'F')
-                cp |= static_cast<std::uint32_t>(c - 'A' + 10);
-            else
-                return false;
+            const int d = core::hex_digit(*p_);
+            if (d < 0) return false;
+            cp = (cp << 4) | static_cast<std::uint32_t>(d);
         }
         return true;
     }
@@ -531,7 +506,7 @@ private:
                     if (!hex4(low) || low < 0xDC00 || low > 0xDFFF) return false;
                     cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
                 }
-                if (out) put_utf8(*out, cp);
+                if (out) core::append_utf8(*out, cp);
                 continue;
             }
             default:

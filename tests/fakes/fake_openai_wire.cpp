@@ -151,7 +151,8 @@ std::string parse_request_tree(std::string_view text, bool chat, Plan& p) {
 
 namespace {
 
-// The usual request in one SAX pass, without a tree (fake_openai_wire.hpp: parse_request). It takes a body whose
+// The usual request in one pass, as SAX events from JsonScanner (below), without a tree (fake_openai_wire.hpp:
+// parse_request). It takes a body whose
 // messages are objects of string values with a string role (or, for completions, a string prompt), a string model,
 // a boolean stream and stream_options.include_usage, and a scalar seed; anything else (including every invalid
 // request) makes it give up, and parse_request_tree reads the body instead, with its exact checks and messages. The
@@ -366,40 +367,16 @@ private:
         return eat(']') && h_.end_array();
     }
 
-    static int hex(char c) {
-        if (c >= '0' && c <= '9') return c - '0';
-        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-        return -1;
-    }
     bool code_unit(unsigned& u) { // the four hex digits after "\u"
         if (at_ + 4 > s_.size()) return false;
         u = 0;
         for (int i = 0; i < 4; ++i) {
-            const int d = hex(s_[at_++]);
+            const int d = core::hex_digit(s_[at_++]);
             if (d < 0) return false;
             u = u * 16 + static_cast<unsigned>(d);
         }
         return true;
     }
-    static void append_utf8(std::string& out, unsigned cp) {
-        if (cp < 0x80) {
-            out += static_cast<char>(cp);
-        } else if (cp < 0x800) {
-            out += static_cast<char>(0xC0 | (cp >> 6));
-            out += static_cast<char>(0x80 | (cp & 0x3F));
-        } else if (cp < 0x10000) {
-            out += static_cast<char>(0xE0 | (cp >> 12));
-            out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-            out += static_cast<char>(0x80 | (cp & 0x3F));
-        } else {
-            out += static_cast<char>(0xF0 | (cp >> 18));
-            out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-            out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-            out += static_cast<char>(0x80 | (cp & 0x3F));
-        }
-    }
-
     // A string at s_[at_] == '"', unescaped into `out`; raw bytes must be valid UTF-8 and no control character.
     bool string(std::string& out) {
         out.clear();
@@ -445,7 +422,7 @@ private:
                         if (!literal("\\u") || !code_unit(low) || low < 0xDC00 || low > 0xDFFF) return false;
                         u = 0x10000 + ((u - 0xD800) << 10) + (low - 0xDC00);
                     }
-                    append_utf8(out, u);
+                    core::append_utf8(out, u);
                     break;
                 }
                 default:

@@ -46,10 +46,11 @@ struct Plan {
 };
 
 // Validates a completion request body and fills the request's fields of `p`; "" or what is wrong (a 400's message).
-// The usual body is read in one SAX pass without a tree (the epoll engine serves tens of thousands a second, and a
-// tree and a dump for the key were a third of its CPU); any other goes to parse_request_tree, whose result it equals.
+// The usual body is read in one pass by a strict scanner of the fake's own, without a tree (the epoll engine serves
+// tens of thousands a second; nlohmann's reader, tree and dump for the key were a third of its CPU); any other goes
+// to parse_request_tree, whose result it equals.
 std::string parse_request(std::string_view text, bool chat, Plan& p);
-// Its two ways. The SAX pass: true when it took the body (then `p` is filled), false to leave it to the tree.
+// Its two ways. The fast one: true when it took the body (then `p` is filled), false to leave it to the tree.
 bool parse_request_fast(std::string_view text, bool chat, Plan& p);
 // The same from a json tree: every check, every error message.
 std::string parse_request_tree(std::string_view text, bool chat, Plan& p);

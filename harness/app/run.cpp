@@ -358,13 +358,13 @@ RunResult run_one(const tasks::TaskSpec& task, const RunOptions& o, runners::Run
         Pipeline pipeline(task, by_id, store, handle.run.id, grader_threads(o.graders, task.runs_code),
                           [&](const StoredSample& s) { progress.add(s, result); });
         const auto started = std::chrono::steady_clock::now();
-        auto took = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(); };
         try {
             runner.run(requests, [&](const runners::GenerateRequest& req, core::ModelOutput out) {
                 pipeline.push(req, std::move(out));
             });
             pipeline.finish();
-            if (!requests.empty()) result.generate_s = took();
+            if (!requests.empty())
+                result.generate_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
         } catch (...) {
             pipeline.finish(); // commit what arrived (rethrows a storage failure, which then wins)
             result.stored = pipeline.stored();

@@ -626,18 +626,18 @@ struct Engine {
             admit(now);
             now = Clock::now(); // admitting sets curl's timer (often to "now"): measure the wait from here
             // New transfers go out now, not after an epoll_wait that cannot block; a quick server may even have
-            // answered them already (curl reads what is there after sending), which frees their slots at once.
+            // answered them already (curl reads what is there after sending): then the wait below only looks.
             run_due_timers(now);
             const std::size_t before = finished;
             drain_messages();
             if (finished == requests.size()) break;
-            if (finished != before) continue;
             auto wake = now + std::chrono::milliseconds(in_flight > 0 ? 200 : 1000);
             for (const auto& shard : shards)
                 if (shard->deadline) wake = std::min(wake, *shard->deadline);
             if (!retries.empty()) wake = std::min(wake, retries.top().first);
             long timeout_ms =
                 std::max<long>(0, static_cast<long>(std::chrono::ceil<std::chrono::milliseconds>(wake - now).count()));
+            if (finished != before) timeout_ms = 0; // slots were freed: admit again without sleeping
             int n = epoll_wait(epfd, events.data(), static_cast<int>(events.size()), static_cast<int>(timeout_ms));
             QEVAL_CHECK(n >= 0 || errno == EINTR, ErrorCode::runtime,
                         std::string("epoll_wait: ") + std::strerror(errno));
